@@ -1,0 +1,88 @@
+//! Face detection with `rustface` (SeetaFace frontal detector).
+
+use image::{GrayImage, RgbImage, imageops};
+use serde::{Deserialize, Serialize};
+
+/// A detected face: an axis-aligned box in upright-image px (a tight square from the brows to
+/// the mouth or chin, SeetaFace's convention) and the detector's score.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FaceBox {
+    /// Left edge, px.
+    pub x: f64,
+    /// Top edge, px.
+    pub y: f64,
+    /// Width, px.
+    pub width: f64,
+    /// Height, px.
+    pub height: f64,
+    /// SeetaFace score (higher is surer; see [`MIN_FACE_SCORE`]).
+    pub score: f64,
+}
+
+/// Smallest SeetaFace score that counts as a face. SeetaFace's own default threshold is 2.0;
+/// real faces in ID photos score well above 5, false positives on clothing or hair rarely
+/// above 3.
+pub const MIN_FACE_SCORE: f64 = 4.0;
+/// A detection counts as a person when its box is at least this share of the largest face's
+/// width: a small false positive in a patterned shirt does not make a photo "two people".
+pub const MIN_FACE_SIZE_RATIO: f64 = 0.4;
+/// Longest side of the grey copy the detector runs on first, px. An ID photo's face is large;
+/// SeetaFace finds faces down to about 40 px, so this covers faces of at least 1/8 of the
+/// image's longest side. When none is found, the detector runs again at twice this size.
+pub const DETECTION_SIDE: u32 = 320;
+
+/// Detects faces in an upright RGB image; boxes in the image's px, largest first.
+pub fn detect_faces(model: &rustface::Model, img: &RgbImage) -> Vec<FaceBox> {
+    let grey = imageops::grayscale(img);
+    let mut faces = detect_at(model, &grey, DETECTION_SIDE);
+    if faces.is_empty() && grey.width().max(grey.height()) > DETECTION_SIDE {
+        faces = detect_at(model, &grey, DETECTION_SIDE * 2);
+    }
+    faces.sort_by(|a, b| b.width.total_cmp(&a.width));
+    let largest = faces.first().map_or(0.0, |f| f.width);
+    faces.retain(|f| f.score >= MIN_FACE_SCORE && f.width >= MIN_FACE_SIZE_RATIO * largest);
+    faces
+}
+
+fn detect_at(model: &rustface::Model, grey: &GrayImage, max_side: u32) -> Vec<FaceBox> {
+    let longest = grey.width().max(grey.height());
+    let scale = if longest > max_side {
+        f64::from(max_side) / f64::from(longest)
+    } else {
+        1.0
+    };
+    let small;
+    let work = if scale < 1.0 {
+        let w = ((f64::from(grey.width()) * scale).round() as u32).max(1);
+        let h = ((f64::from(grey.height()) * scale).round() as u32).max(1);
+        small = imageops::resize(grey, w, h, imageops::FilterType::Triangle);
+        &small
+    } else {
+        grey
+    };
+    if work.width() < 20 || work.height() < 20 {
+        return Vec::new();
+    }
+    let mut detector = rustface::create_detector_with_model(model.clone());
+    detector.set_min_face_size(40);
+    detector.set_score_thresh(2.0);
+    detector.set_pyramid_scale_factor(0.8);
+    detector.set_slide_window_step(4, 4);
+    let data = rustface::ImageData::new(work.as_raw(), work.width(), work.height());
+    let sx = f64::from(grey.width()) / f64::from(work.width());
+    let sy = f64::from(grey.height()) / f64::from(work.height());
+    detector
+        .detect(&data)
+        .into_iter()
+        .map(|f| {
+            let b = f.bbox();
+            FaceBox {
+                x: f64::from(b.x()) * sx,
+                y: f64::from(b.y()) * sy,
+                width: f64::from(b.width()) * sx,
+                height: f64::from(b.height()) * sy,
+                score: f.score(),
+            }
+        })
+        .collect()
+}

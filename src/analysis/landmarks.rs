@@ -1,0 +1,145 @@
+//! Face landmarks: the MediaPipe face mesh (468 points) run with tract on a square window
+//! around the face, in two passes (the second on the window rebuilt from the first mesh,
+//! rotated so that the eye line is level, as MediaPipe's own pipeline does).
+
+use image::RgbImage;
+use serde::{Deserialize, Serialize};
+
+use super::face::FaceBox;
+use super::models::{FACE_MESH_SIDE, Plan, run};
+use super::sample::{SquareRoi, window_tensor};
+use crate::error::{Error, Result};
+
+/// Face-mesh indices (canonical MediaPipe topology) used by photocheck.
+pub mod idx {
+    /// Lowest point of the chin on the mesh.
+    pub const CHIN: usize = 152;
+    /// Top of the forehead on the mesh (hairline region, not the skull top).
+    pub const FOREHEAD: usize = 10;
+    /// Nose tip.
+    pub const NOSE_TIP: usize = 1;
+    /// Face-oval extreme at cheek/ear level, image left (subject's right).
+    pub const CHEEK_LEFT: usize = 234;
+    /// Face-oval extreme at cheek/ear level, image right (subject's left).
+    pub const CHEEK_RIGHT: usize = 454;
+    /// Eye contour points of the image-left eye (subject's right): corners 33/133, lids 159/145.
+    pub const EYE_LEFT: [usize; 4] = [33, 133, 159, 145];
+    /// Eye contour points of the image-right eye (subject's left): corners 362/263, lids 386/374.
+    pub const EYE_RIGHT: [usize; 4] = [362, 263, 386, 374];
+    /// Eyebrow points (image left, image right), for the eyebrow level.
+    pub const BROWS: [usize; 4] = [105, 66, 334, 296];
+    /// Bottom of the nose (subnasale).
+    pub const NOSE_BOTTOM: usize = 2;
+    /// Upper and lower lip centre.
+    pub const LIPS: [usize; 2] = [13, 14];
+    /// The closed face oval, starting at the forehead.
+    pub const FACE_OVAL: [usize; 36] = [
+        10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
+        152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
+    ];
+}
+
+/// The 468-point face mesh in upright-image coordinates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FaceMesh {
+    /// Points `[x, y, z]`: x and y in image px (continuous coordinates), z in the same px
+    /// scale, towards the camera negative (MediaPipe convention).
+    pub points: Vec<[f64; 3]>,
+    /// Face presence probability from the model's second output (0..1).
+    pub presence: f64,
+}
+
+impl FaceMesh {
+    /// Point `i` as `(x, y)` px.
+    pub fn xy(&self, i: usize) -> (f64, f64) {
+        (self.points[i][0], self.points[i][1])
+    }
+
+    /// Mean `(x, y)` of several points.
+    pub fn mean_xy(&self, ids: &[usize]) -> (f64, f64) {
+        let n = ids.len() as f64;
+        let (sx, sy) = ids.iter().fold((0.0, 0.0), |(sx, sy), &i| {
+            (sx + self.points[i][0], sy + self.points[i][1])
+        });
+        (sx / n, sy / n)
+    }
+
+    /// Centre of the image-left eye (subject's right), px.
+    pub fn eye_left(&self) -> (f64, f64) {
+        self.mean_xy(&idx::EYE_LEFT)
+    }
+
+    /// Centre of the image-right eye (subject's left), px.
+    pub fn eye_right(&self) -> (f64, f64) {
+        self.mean_xy(&idx::EYE_RIGHT)
+    }
+
+    /// Roll in radians: angle of the eye line, positive when the image-right eye is lower.
+    pub fn roll_rad(&self) -> f64 {
+        let (lx, ly) = self.eye_left();
+        let (rx, ry) = self.eye_right();
+        (ry - ly).atan2(rx - lx)
+    }
+
+    /// The square window MediaPipe would feed the mesh next: the mesh's bounding box in the
+    /// roll-aligned frame, scaled by 1.5, rotated by the roll.
+    pub fn next_roi(&self) -> SquareRoi {
+        let angle = self.roll_rad();
+        let (sin, cos) = angle.sin_cos();
+        let (mut u0, mut u1, mut v0, mut v1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+        for p in &self.points {
+            let u = p[0] * cos + p[1] * sin;
+            let v = -p[0] * sin + p[1] * cos;
+            u0 = u0.min(u);
+            u1 = u1.max(u);
+            v0 = v0.min(v);
+            v1 = v1.max(v);
+        }
+        let (uc, vc) = ((u0 + u1) / 2.0, (v0 + v1) / 2.0);
+        SquareRoi {
+            cx: uc * cos - vc * sin,
+            cy: uc * sin + vc * cos,
+            side: 1.5 * (u1 - u0).max(v1 - v0),
+            angle,
+        }
+    }
+}
+
+/// The first window for a detector box: SeetaFace's box runs from the brows to the mouth or
+/// chin, so the window is centred a little below the box centre and twice its width.
+pub fn roi_from_face_box(b: &FaceBox) -> SquareRoi {
+    SquareRoi {
+        cx: b.x + b.width / 2.0,
+        cy: b.y + b.height * 0.5,
+        side: 2.0 * b.width.max(b.height),
+        angle: 0.0,
+    }
+}
+
+/// Runs the face mesh on one window and maps the points back to image px.
+pub fn face_mesh_once(plan: &Plan, img: &RgbImage, roi: &SquareRoi) -> Result<FaceMesh> {
+    let input = window_tensor(img, roi, FACE_MESH_SIDE);
+    let outputs = run(plan, input)?;
+    let (coords, logit) = match outputs.as_slice() {
+        [a, b, ..] if a.len() == 1404 => (a, b),
+        [a, b, ..] if b.len() == 1404 => (b, a),
+        _ => return Err(Error::Model("face mesh: unexpected output shapes".into())),
+    };
+    let scale = roi.side / FACE_MESH_SIDE as f64;
+    let points = coords
+        .chunks_exact(3)
+        .map(|p| {
+            let (x, y) = roi.to_image(f64::from(p[0]), f64::from(p[1]), FACE_MESH_SIDE);
+            [x, y, f64::from(p[2]) * scale]
+        })
+        .collect();
+    let presence = 1.0 / (1.0 + (-f64::from(logit[0])).exp());
+    Ok(FaceMesh { points, presence })
+}
+
+/// Two-pass face mesh for a detected face: detector window, then the window rebuilt from
+/// the first mesh (level eye line).
+pub fn face_mesh(plan: &Plan, img: &RgbImage, face: &FaceBox) -> Result<FaceMesh> {
+    let first = face_mesh_once(plan, img, &roi_from_face_box(face))?;
+    face_mesh_once(plan, img, &first.next_roi())
+}

@@ -1,0 +1,293 @@
+//! Analysis: everything measured on a photo once, shared by all checks.
+//!
+//! Stages: face detection (rustface) -> face mesh (MediaPipe, tract) -> person segmentation
+//! (MediaPipe selfie segmentation, tract) -> backdrop model -> head geometry, pose, background
+//! and colour statistics. All coordinates are in the upright full-resolution image, px.
+
+pub mod colour;
+pub mod face;
+pub mod geometry;
+pub mod landmarks;
+pub(crate) mod models;
+pub mod sample;
+pub mod segment;
+
+use image::{GrayImage, Luma, RgbImage, imageops};
+use imageproc::distance_transform::Norm;
+use serde::{Deserialize, Serialize};
+
+use crate::decode::{ImageFacts, Photo};
+use crate::error::Result;
+use face::FaceBox;
+use geometry::{BackgroundModel, HeadGeometry};
+use landmarks::{FaceMesh, idx};
+use models::Models;
+use segment::PersonMask;
+
+/// Photos taller than this are analysed on a copy scaled to [`WORK_HEIGHT`] px (the measures
+/// need no more resolution); results are mapped back to full-resolution px.
+pub const MAX_WORK_HEIGHT: u32 = 2000;
+/// Height of the working copy of a photo taller than [`MAX_WORK_HEIGHT`], px.
+pub const WORK_HEIGHT: u32 = 1600;
+
+/// Head pose in degrees. Signs, in the upright image as seen: `yaw` > 0 when the image-right
+/// side of the face is farther from the camera than the image-left side (the subject turns to
+/// their right, towards image left); `pitch` > 0 when the chin is farther from the camera than
+/// the forehead relative to a frontal face (head tilted back, looking up); `roll` > 0 when the
+/// image-right eye is lower than the image-left eye.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Pose {
+    /// Yaw, degrees.
+    pub yaw_deg: f64,
+    /// Pitch, degrees.
+    pub pitch_deg: f64,
+    /// Roll, degrees.
+    pub roll_deg: f64,
+}
+
+/// The analysed main face (the largest detected face).
+#[derive(Debug, Clone)]
+pub struct FaceAnalysis {
+    /// The 468-point mesh, image px.
+    pub mesh: FaceMesh,
+    /// Crown, chin, widths, eyes, image px.
+    pub geometry: HeadGeometry,
+    /// Head pose.
+    pub pose: Pose,
+}
+
+/// The backdrop: pixels outside the person mask dilated by 1 % of the image height.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BackgroundStats {
+    /// Number of sampled backdrop pixels.
+    pub pixels: usize,
+    /// Share of the image that is backdrop (0..1).
+    pub share_of_image: f64,
+    /// Mean CIE L* (0..100).
+    pub mean_lightness: f64,
+    /// Mean chroma C*ab.
+    pub mean_chroma: f64,
+    /// Histogram of L* in 101 one-unit bins (bin i counts L* in [i, i+1)).
+    pub lightness_histogram: Vec<u32>,
+}
+
+impl BackgroundStats {
+    /// Share (0..1) of backdrop pixels darker than `lightness` (L*).
+    pub fn share_darker_than(&self, lightness: f64) -> f64 {
+        let cut = lightness.clamp(0.0, 101.0).floor() as usize;
+        let dark: u32 = self.lightness_histogram.iter().take(cut).sum();
+        f64::from(dark) / (self.pixels.max(1) as f64)
+    }
+}
+
+/// Colour statistics of the person.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ColourStats {
+    /// Mean chroma C*ab of the cheeks' skin.
+    pub face_chroma: f64,
+    /// Circular standard deviation of hue (degrees) over person pixels with chroma >= 4;
+    /// `None` when fewer than 50 such pixels exist (a greyscale photo).
+    pub hue_spread_deg: Option<f64>,
+}
+
+/// Everything measured on one photo.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// File facts.
+    pub facts: ImageFacts,
+    /// Faces found, largest first (see [`face::MIN_FACE_SCORE`]).
+    pub faces: Vec<FaceBox>,
+    /// The main face, when one was found and its mesh confirmed it.
+    pub face: Option<FaceAnalysis>,
+    /// The backdrop, when a face was found.
+    pub background: Option<BackgroundStats>,
+    /// Colour statistics, when a face was found.
+    pub colour: Option<ColourStats>,
+}
+
+impl Models {
+    /// Analyses a decoded photo.
+    pub(crate) fn analyse(&self, photo: &Photo) -> Result<Analysis> {
+        let full = &photo.image;
+        let scaled;
+        let (work, scale) = if full.height() > MAX_WORK_HEIGHT {
+            let s = f64::from(full.height()) / f64::from(WORK_HEIGHT);
+            let w = ((f64::from(full.width()) / s).round() as u32).max(1);
+            scaled = imageops::resize(full, w, WORK_HEIGHT, imageops::FilterType::Triangle);
+            (&scaled, s)
+        } else {
+            (full, 1.0)
+        };
+        let faces = face::detect_faces(&self.seeta, work);
+        let mut analysis = Analysis {
+            facts: photo.facts.clone(),
+            faces: faces.iter().map(|f| scale_box(f, scale)).collect(),
+            face: None,
+            background: None,
+            colour: None,
+        };
+        let Some(main) = faces.first() else {
+            return Ok(analysis);
+        };
+        let mesh = landmarks::face_mesh(&self.face_mesh, work, main)?;
+        let (fx0, fx1, fy0, fy1) = idx::FACE_OVAL.iter().fold(
+            (f64::MAX, f64::MIN, f64::MAX, f64::MIN),
+            |(a, b, c, d), &i| {
+                let (x, y) = mesh.xy(i);
+                (a.min(x), b.max(x), c.min(y), d.max(y))
+            },
+        );
+        let face_size = (fx1 - fx0).max(fy1 - fy0);
+        let roi = segment::head_roi((fx0 + fx1) / 2.0, (fy0 + fy1) / 2.0, face_size);
+        let mask = segment::segment_person(&self.segmentation, work, &roi)?;
+        let chin_y = mesh.xy(idx::CHIN).1;
+        let backdrop = BackgroundModel::fit(work, &mask, chin_y.max(1.0) as u32);
+        let geometry = geometry::head_geometry(work, &mesh, &mask, backdrop.as_ref());
+        let pose = pose_of(&mesh);
+        analysis.background = background_stats(work, &mask);
+        analysis.colour = Some(colour_stats(work, &mesh, &mask));
+        analysis.face = Some(FaceAnalysis {
+            mesh: scale_mesh(mesh, scale),
+            geometry: scale_geometry(geometry, scale),
+            pose,
+        });
+        Ok(analysis)
+    }
+}
+
+/// Pitch of a frontal face as the mesh reports it: the face plane leans back about this much
+/// from the forehead (point 10) to the chin (point 152) in the model's canonical face. Measured
+/// as the median over the frontal faces of the photo suite; subtracted so a frontal face reads 0.
+pub const MESH_NEUTRAL_PITCH_DEG: f64 = 0.0;
+
+fn pose_of(mesh: &FaceMesh) -> Pose {
+    let l = mesh.points[idx::CHEEK_LEFT];
+    let r = mesh.points[idx::CHEEK_RIGHT];
+    let top = mesh.points[idx::FOREHEAD];
+    let chin = mesh.points[idx::CHIN];
+    let yaw = (r[2] - l[2]).atan2(r[0] - l[0]).to_degrees();
+    let pitch = (chin[2] - top[2]).atan2(chin[1] - top[1]).to_degrees() - MESH_NEUTRAL_PITCH_DEG;
+    Pose {
+        yaw_deg: yaw,
+        pitch_deg: pitch,
+        roll_deg: mesh.roll_rad().to_degrees(),
+    }
+}
+
+fn background_stats(img: &RgbImage, mask: &PersonMask) -> Option<BackgroundStats> {
+    let (w, h) = (img.width(), img.height());
+    let person = GrayImage::from_fn(w, h, |x, y| {
+        Luma([if mask.at(i64::from(x), i64::from(y)) >= 0.5 { 255 } else { 0 }])
+    });
+    let radius = ((f64::from(h) * 0.01).round() as u8).max(1);
+    let grown = imageproc::morphology::dilate(&person, Norm::LInf, radius);
+    let step = ((f64::from(w) * f64::from(h) / 60_000.0).sqrt().floor() as u32).max(1);
+    let mut hist = vec![0u32; 101];
+    let (mut n, mut sum_l, mut sum_c, mut total) = (0usize, 0.0, 0.0, 0usize);
+    for y in (0..h).step_by(step as usize) {
+        for x in (0..w).step_by(step as usize) {
+            total += 1;
+            if grown.get_pixel(x, y)[0] != 0 {
+                continue;
+            }
+            let c = colour::lab_u8(img.get_pixel(x, y).0);
+            n += 1;
+            sum_l += f64::from(c[0]);
+            sum_c += f64::from(colour::chroma(c));
+            hist[(c[0].clamp(0.0, 100.0)) as usize] += 1;
+        }
+    }
+    (n >= 50).then(|| BackgroundStats {
+        pixels: n,
+        share_of_image: n as f64 / total.max(1) as f64,
+        mean_lightness: sum_l / n as f64,
+        mean_chroma: sum_c / n as f64,
+        lightness_histogram: hist,
+    })
+}
+
+fn colour_stats(img: &RgbImage, mesh: &FaceMesh, mask: &PersonMask) -> ColourStats {
+    let (el, er) = (mesh.eye_left(), mesh.eye_right());
+    let ipd = (er.0 - el.0).hypot(er.1 - el.1).max(4.0);
+    let mut chroma_sum = 0.0;
+    let mut n = 0usize;
+    for e in [el, er] {
+        let r = (0.15 * ipd).max(1.0);
+        let st = (r / 4.0).max(1.0);
+        let mut y = e.1 + 0.45 * ipd - r;
+        while y <= e.1 + 0.45 * ipd + r {
+            let mut x = e.0 - r;
+            while x <= e.0 + r {
+                chroma_sum += f64::from(colour::chroma(colour::lab(sample::bilinear(img, x, y))));
+                n += 1;
+                x += st;
+            }
+            y += st;
+        }
+    }
+    let (w, h) = (img.width(), img.height());
+    let step = ((f64::from(w) * f64::from(h) / 40_000.0).sqrt().floor() as u32).max(1);
+    let (mut sx, mut sy, mut m) = (0.0f64, 0.0f64, 0usize);
+    for y in (0..h).step_by(step as usize) {
+        for x in (0..w).step_by(step as usize) {
+            if mask.at(i64::from(x), i64::from(y)) < 0.5 {
+                continue;
+            }
+            let c = colour::lab_u8(img.get_pixel(x, y).0);
+            if colour::chroma(c) >= 4.0 {
+                let hue = f64::from(c[2]).atan2(f64::from(c[1]));
+                sx += hue.cos();
+                sy += hue.sin();
+                m += 1;
+            }
+        }
+    }
+    let hue_spread_deg = (m >= 50).then(|| {
+        let r = (sx.hypot(sy) / m as f64).clamp(1e-9, 1.0);
+        (-2.0 * r.ln()).sqrt().to_degrees()
+    });
+    ColourStats {
+        face_chroma: chroma_sum / n.max(1) as f64,
+        hue_spread_deg,
+    }
+}
+
+fn scale_box(b: &FaceBox, s: f64) -> FaceBox {
+    FaceBox {
+        x: b.x * s,
+        y: b.y * s,
+        width: b.width * s,
+        height: b.height * s,
+        score: b.score,
+    }
+}
+
+fn scale_mesh(mut mesh: FaceMesh, s: f64) -> FaceMesh {
+    if s != 1.0 {
+        for p in &mut mesh.points {
+            for v in p.iter_mut() {
+                *v *= s;
+            }
+        }
+    }
+    mesh
+}
+
+fn scale_geometry(g: HeadGeometry, s: f64) -> HeadGeometry {
+    if s == 1.0 {
+        return g;
+    }
+    HeadGeometry {
+        crown_y: g.crown_y * s,
+        crown_x: g.crown_x * s,
+        crown_method: g.crown_method,
+        chin_y: g.chin_y * s,
+        chin_x: g.chin_x * s,
+        ear_outer_x: g.ear_outer_x.map(|v| v.map(|x| x * s)),
+        ear_root_x: g.ear_root_x.map(|x| x * s),
+        silhouette_x: g.silhouette_x.map(|v| v.map(|x| x * s)),
+        eyebrow_y: g.eyebrow_y * s,
+        eyes: g.eyes.map(|e| e.map(|v| v * s)),
+        face_centre_x: g.face_centre_x * s,
+    }
+}

@@ -1,0 +1,122 @@
+//! Resampling a rotated square window of the photo into a model's NHWC input tensor.
+
+use image::RgbImage;
+use tract_onnx::prelude::*;
+
+/// A square window of the photo, possibly rotated: centre and side in upright-image px
+/// (continuous coordinates: pixel i spans [i, i+1)), rotation in radians (the window's x axis
+/// points along (cos a, sin a) in the image, y down).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SquareRoi {
+    /// Centre x, px.
+    pub cx: f64,
+    /// Centre y, px.
+    pub cy: f64,
+    /// Side, px.
+    pub side: f64,
+    /// Rotation, radians.
+    pub angle: f64,
+}
+
+impl SquareRoi {
+    /// Maps a point in window units (0..n along each side of an n x n model input) to image px.
+    pub fn to_image(&self, u: f64, v: f64, n: usize) -> (f64, f64) {
+        let s = self.side / n as f64;
+        let dx = (u - n as f64 / 2.0) * s;
+        let dy = (v - n as f64 / 2.0) * s;
+        let (sin, cos) = self.angle.sin_cos();
+        (
+            self.cx + dx * cos - dy * sin,
+            self.cy + dx * sin + dy * cos,
+        )
+    }
+
+    /// Maps an image point (px) to window units (0..n).
+    pub fn to_window(&self, x: f64, y: f64, n: usize) -> (f64, f64) {
+        let s = self.side / n as f64;
+        let (dx, dy) = (x - self.cx, y - self.cy);
+        let (sin, cos) = self.angle.sin_cos();
+        (
+            (dx * cos + dy * sin) / s + n as f64 / 2.0,
+            (-dx * sin + dy * cos) / s + n as f64 / 2.0,
+        )
+    }
+}
+
+/// Bilinear RGB sample at continuous image coordinates, edge-replicated outside the image.
+pub fn bilinear(img: &RgbImage, x: f64, y: f64) -> [f32; 3] {
+    let (w, h) = (img.width() as i64, img.height() as i64);
+    let fx = x - 0.5;
+    let fy = y - 0.5;
+    let x0 = fx.floor();
+    let y0 = fy.floor();
+    let tx = (fx - x0) as f32;
+    let ty = (fy - y0) as f32;
+    let cx = |v: i64| v.clamp(0, w - 1) as u32;
+    let cy = |v: i64| v.clamp(0, h - 1) as u32;
+    let (x0, y0) = (x0 as i64, y0 as i64);
+    let p00 = img.get_pixel(cx(x0), cy(y0)).0;
+    let p10 = img.get_pixel(cx(x0 + 1), cy(y0)).0;
+    let p01 = img.get_pixel(cx(x0), cy(y0 + 1)).0;
+    let p11 = img.get_pixel(cx(x0 + 1), cy(y0 + 1)).0;
+    let mut out = [0f32; 3];
+    for c in 0..3 {
+        let top = f32::from(p00[c]) * (1.0 - tx) + f32::from(p10[c]) * tx;
+        let bottom = f32::from(p01[c]) * (1.0 - tx) + f32::from(p11[c]) * tx;
+        out[c] = top * (1.0 - ty) + bottom * ty;
+    }
+    out
+}
+
+/// Fills a `[1, n, n, 3]` f32 tensor, RGB scaled to [0, 1], from the window. When the window
+/// is more than twice the input size, each output pixel averages a 2x2 grid of samples to
+/// limit aliasing.
+pub fn window_tensor(img: &RgbImage, roi: &SquareRoi, n: usize) -> Tensor {
+    let mut data = vec![0f32; n * n * 3];
+    let step = roi.side / n as f64;
+    let offsets: &[(f64, f64)] = if step > 2.0 {
+        &[(0.25, 0.25), (0.75, 0.25), (0.25, 0.75), (0.75, 0.75)]
+    } else {
+        &[(0.5, 0.5)]
+    };
+    let norm = 1.0 / (255.0 * offsets.len() as f32);
+    for v in 0..n {
+        for u in 0..n {
+            let mut acc = [0f32; 3];
+            for (ou, ov) in offsets {
+                let (x, y) = roi.to_image(u as f64 + ou, v as f64 + ov, n);
+                let p = bilinear(img, x, y);
+                for c in 0..3 {
+                    acc[c] += p[c];
+                }
+            }
+            let i = (v * n + u) * 3;
+            for c in 0..3 {
+                data[i + c] = acc[c] * norm;
+            }
+        }
+    }
+    tract_ndarray::Array4::from_shape_vec((1, n, n, 3), data)
+        .expect("shape matches length")
+        .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_mapping_round_trips() {
+        let roi = SquareRoi {
+            cx: 100.0,
+            cy: 80.0,
+            side: 150.0,
+            angle: 0.3,
+        };
+        let (x, y) = roi.to_image(10.0, 150.0, 192);
+        let (u, v) = roi.to_window(x, y, 192);
+        assert!((u - 10.0).abs() < 1e-9 && (v - 150.0).abs() < 1e-9);
+        let (cx, cy) = roi.to_image(96.0, 96.0, 192);
+        assert!((cx - 100.0).abs() < 1e-9 && (cy - 80.0).abs() < 1e-9);
+    }
+}

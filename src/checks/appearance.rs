@@ -1,0 +1,125 @@
+//! Appearance rules: white background, colour photo.
+
+use super::{CheckResult, Status, fmt};
+use crate::analysis::Analysis;
+use crate::spec::{BackgroundRule, ColourRule, Severity};
+
+fn status(ok: bool, severity: Severity) -> Status {
+    match (ok, severity) {
+        (true, _) => Status::Pass,
+        (false, Severity::Warn) => Status::Warn,
+        (false, Severity::Error) => Status::Fail,
+    }
+}
+
+/// `background_white`: mean L*, mean chroma and share of dark pixels of the backdrop (CIE
+/// L*a*b*, D65). The reported value is the mean L*; the message names every failed part.
+pub(super) fn background_white(a: &Analysis, rule: &BackgroundRule) -> CheckResult {
+    let Some(bg) = &a.background else {
+        return CheckResult {
+            id: "background_white".into(),
+            status: Status::NotMeasured,
+            severity: rule.severity,
+            value: None,
+            unit: "L*".into(),
+            min: Some(rule.min_mean_lightness),
+            max: None,
+            message: "background not measured (no face, or no backdrop visible)".into(),
+        };
+    };
+    let dark = bg.share_darker_than(rule.dark_lightness);
+    let mut problems = Vec::new();
+    if bg.mean_lightness < rule.min_mean_lightness {
+        problems.push(format!(
+            "too dark: mean L* {} (at least {})",
+            fmt(bg.mean_lightness),
+            fmt(rule.min_mean_lightness)
+        ));
+    }
+    if bg.mean_chroma > rule.max_mean_chroma {
+        problems.push(format!(
+            "tinted: mean chroma {} (at most {})",
+            fmt(bg.mean_chroma),
+            fmt(rule.max_mean_chroma)
+        ));
+    }
+    if dark > rule.max_dark_share {
+        problems.push(format!(
+            "{:.1} % of it darker than L* {} (at most {:.1} %)",
+            dark * 100.0,
+            fmt(rule.dark_lightness),
+            rule.max_dark_share * 100.0
+        ));
+    }
+    let ok = problems.is_empty();
+    CheckResult {
+        id: "background_white".into(),
+        status: status(ok, rule.severity),
+        severity: rule.severity,
+        value: Some(bg.mean_lightness),
+        unit: "L*".into(),
+        min: Some(rule.min_mean_lightness),
+        max: None,
+        message: if ok {
+            format!(
+                "background white: mean L* {}, chroma {}, {:.1} % dark",
+                fmt(bg.mean_lightness),
+                fmt(bg.mean_chroma),
+                dark * 100.0
+            )
+        } else {
+            format!("background not white: {}", problems.join("; "))
+        },
+    }
+}
+
+/// `colour_photo`: face chroma and hue spread over the person. The reported value is the face
+/// chroma (C*ab).
+pub(super) fn colour_photo(a: &Analysis, rule: &ColourRule) -> CheckResult {
+    let Some(c) = &a.colour else {
+        return CheckResult {
+            id: "colour_photo".into(),
+            status: Status::NotMeasured,
+            severity: rule.severity,
+            value: None,
+            unit: "C*ab".into(),
+            min: Some(rule.min_face_chroma),
+            max: None,
+            message: "colour not measured (no face)".into(),
+        };
+    };
+    let grey = c.face_chroma < rule.min_face_chroma;
+    let toned = c
+        .hue_spread_deg
+        .is_none_or(|s| s < rule.min_hue_spread_deg);
+    let ok = !grey && !toned;
+    let spread = c
+        .hue_spread_deg
+        .map_or("none".to_string(), |s| format!("{} deg", fmt(s)));
+    CheckResult {
+        id: "colour_photo".into(),
+        status: status(ok, rule.severity),
+        severity: rule.severity,
+        value: Some(c.face_chroma),
+        unit: "C*ab".into(),
+        min: Some(rule.min_face_chroma),
+        max: None,
+        message: if grey {
+            format!(
+                "not a colour photo: face chroma {} (at least {})",
+                fmt(c.face_chroma),
+                fmt(rule.min_face_chroma)
+            )
+        } else if toned {
+            format!(
+                "toned monochrome (e.g. sepia): hue spread {spread} (at least {} deg)",
+                fmt(rule.min_hue_spread_deg)
+            )
+        } else {
+            format!(
+                "colour photo: face chroma {}, hue spread {spread}",
+                fmt(c.face_chroma)
+            )
+        },
+    }
+}

@@ -1,0 +1,143 @@
+//! Head rules: single face, head length, head width, crown margin, centring, pose.
+
+use super::{CheckResult, Measurements, Status, range_check};
+use crate::analysis::Analysis;
+use crate::spec::{
+    CentredRule, CrownBasis, CrownMarginRule, HeadLengthRule, HeadWidthRule, PlainRule, PoseRule,
+    Severity, WidthBasis,
+};
+
+/// `single_face`: exactly one face (see [`crate::analysis::face::MIN_FACE_SCORE`]).
+pub(super) fn single_face(a: &Analysis, rule: &PlainRule) -> CheckResult {
+    let n = a.faces.len();
+    let ok = n == 1;
+    CheckResult {
+        id: "single_face".into(),
+        status: match (ok, rule.severity) {
+            (true, _) => Status::Pass,
+            (false, Severity::Warn) => Status::Warn,
+            (false, Severity::Error) => Status::Fail,
+        },
+        severity: rule.severity,
+        value: Some(n as f64),
+        unit: "count".into(),
+        min: Some(1.0),
+        max: Some(1.0),
+        message: match n {
+            0 => "no face found (required exactly 1)".into(),
+            1 => "1 face".into(),
+            n => format!("{n} faces found (required exactly 1)"),
+        },
+    }
+}
+
+/// `head_length`: crown to chin, mm. Skull-top crowns are not estimated yet: reported as not
+/// measured rather than guessed.
+pub(super) fn head_length(m: &Measurements, rule: &HeadLengthRule) -> CheckResult {
+    let value = match rule.crown {
+        CrownBasis::Hair => m.head_length_mm,
+        CrownBasis::Skull => None,
+    };
+    let mut r = range_check(
+        "head_length",
+        rule.severity,
+        value,
+        "mm",
+        Some(rule.min_mm),
+        Some(rule.max_mm),
+        "head length (top of hair to chin)",
+    );
+    if let (Some(px), Some(_)) = (m.head_length_px, value) {
+        r.message = format!("{}; {} px", r.message, super::fmt(px));
+    }
+    r
+}
+
+/// `head_width`: on the spec's basis, mm.
+pub(super) fn head_width(m: &Measurements, rule: &HeadWidthRule) -> CheckResult {
+    let (value, what) = match rule.basis {
+        WidthBasis::Ears => (
+            m.head_width_ears_mm,
+            "head width (outer ear to outer ear)",
+        ),
+        WidthBasis::EarRoots => (m.head_width_ear_roots_mm, "face width (at the ear roots)"),
+        WidthBasis::Silhouette => (
+            m.head_width_silhouette_mm,
+            "head width (hair silhouette at eyebrow level)",
+        ),
+    };
+    let mut r = range_check(
+        "head_width",
+        rule.severity,
+        value,
+        "mm",
+        Some(rule.min_mm),
+        Some(rule.max_mm),
+        what,
+    );
+    if value.is_none() && rule.basis == WidthBasis::Ears && m.head_length_mm.is_some() {
+        r.message = format!("{} (an ear is hidden, e.g. by hair)", r.message);
+    }
+    r
+}
+
+/// `crown_margin`: top edge of the photo to the crown, mm.
+pub(super) fn crown_margin(m: &Measurements, rule: &CrownMarginRule) -> CheckResult {
+    let mut r = range_check(
+        "crown_margin",
+        rule.severity,
+        m.crown_margin_mm,
+        "mm",
+        Some(rule.min_mm),
+        Some(rule.max_mm),
+        "space above the head",
+    );
+    if let Some(px) = m.crown_y_px {
+        r.message = format!(
+            "{}; {} px (allowed {}-{} px)",
+            r.message,
+            super::fmt(px),
+            super::fmt(rule.min_mm / m.mm_per_px),
+            super::fmt(rule.max_mm / m.mm_per_px)
+        );
+    }
+    r
+}
+
+/// `head_centred`: |face centre offset| as a share of the image width.
+pub(super) fn head_centred(m: &Measurements, rule: &CentredRule) -> CheckResult {
+    let mut r = range_check(
+        "head_centred",
+        rule.severity,
+        m.face_centre_offset.map(f64::abs),
+        "share",
+        None,
+        Some(rule.max_offset_frac),
+        "face centre off the middle by",
+    );
+    if let Some(off) = m.face_centre_offset {
+        let side = if off < 0.0 { "left" } else { "right" };
+        r.message = format!(
+            "{} (face is {:.1} % of the width to the {side})",
+            r.message,
+            off.abs() * 100.0
+        );
+    }
+    r
+}
+
+/// `pose_yaw`, `pose_pitch`, `pose_roll`: |angle| in degrees.
+pub(super) fn pose(m: &Measurements, rule: &PoseRule) -> Vec<CheckResult> {
+    [
+        ("pose_yaw", m.yaw_deg, rule.max_yaw_deg, "head turned (yaw)"),
+        ("pose_pitch", m.pitch_deg, rule.max_pitch_deg, "head nodded (pitch)"),
+        ("pose_roll", m.roll_deg, rule.max_roll_deg, "head tilted (roll)"),
+    ]
+    .into_iter()
+    .map(|(id, v, max, what)| {
+        let mut r = range_check(id, rule.severity, v.map(f64::abs), "deg", None, Some(max), what);
+        r.value = v.map(f64::abs);
+        r
+    })
+    .collect()
+}

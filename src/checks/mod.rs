@@ -1,0 +1,279 @@
+//! Checks: pure functions of an [`Analysis`] and a [`Spec`] rule, one per stable check id.
+//!
+//! No check decodes, detects or segments; each reads what the analysis measured once. A value
+//! that could not be measured gives `not_measured`, never a pass.
+
+mod appearance;
+mod file;
+mod head;
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::Analysis;
+use crate::spec::{Severity, Spec};
+
+/// Outcome of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Within the rule.
+    Pass,
+    /// Outside the rule, and the rule's severity is `error`.
+    Fail,
+    /// Outside the rule, and the rule's severity is `warn`.
+    Warn,
+    /// The value could not be measured (for example no face); fails the photo when the rule's
+    /// severity is `error`.
+    NotMeasured,
+    /// The rule does not apply to this photo (for example no EXIF date for `taken_recently`).
+    Skipped,
+}
+
+/// The result of one rule on one photo.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckResult {
+    /// Stable check id (DESIGN.md), e.g. `head_length`.
+    pub id: String,
+    /// Outcome.
+    pub status: Status,
+    /// The rule's severity in the spec.
+    pub severity: Severity,
+    /// Measured value in `unit`, or `None` when not measured.
+    pub value: Option<f64>,
+    /// Unit of `value`, `min` and `max` (`mm`, `px`, `deg`, `ratio`, `L*`, `C*ab`, `KB`, `days`,
+    /// `count`, `share`).
+    pub unit: String,
+    /// Smallest allowed value, if bounded below.
+    pub min: Option<f64>,
+    /// Largest allowed value, if bounded above.
+    pub max: Option<f64>,
+    /// One line for a person: what was measured against which limit.
+    pub message: String,
+}
+
+impl CheckResult {
+    /// True when this result makes the photo fail (a failed or unmeasured `error` rule).
+    pub fn fails_photo(&self) -> bool {
+        self.severity == Severity::Error
+            && matches!(self.status, Status::Fail | Status::NotMeasured)
+    }
+}
+
+/// Builds a result for a value checked against an inclusive range.
+pub(crate) fn range_check(
+    id: &str,
+    severity: Severity,
+    value: Option<f64>,
+    unit: &str,
+    min: Option<f64>,
+    max: Option<f64>,
+    what: &str,
+) -> CheckResult {
+    let bounds = match (min, max) {
+        (Some(lo), Some(hi)) => format!("{} to {} {unit}", fmt(lo), fmt(hi)),
+        (Some(lo), None) => format!("at least {} {unit}", fmt(lo)),
+        (None, Some(hi)) => format!("at most {} {unit}", fmt(hi)),
+        (None, None) => "unbounded".into(),
+    };
+    let (status, message) = match value {
+        None => (
+            Status::NotMeasured,
+            format!("{what}: not measured (allowed {bounds})"),
+        ),
+        Some(v) => {
+            let low = min.is_some_and(|lo| v < lo);
+            let high = max.is_some_and(|hi| v > hi);
+            let status = if !(low || high) {
+                Status::Pass
+            } else if severity == Severity::Warn {
+                Status::Warn
+            } else {
+                Status::Fail
+            };
+            let how = if low {
+                format!(", {} {unit} too small", fmt(min.unwrap_or(v) - v))
+            } else if high {
+                format!(", {} {unit} too large", fmt(v - max.unwrap_or(v)))
+            } else {
+                String::new()
+            };
+            (
+                status,
+                format!("{what} {} {unit} (allowed {bounds}){how}", fmt(v)),
+            )
+        }
+    };
+    CheckResult {
+        id: id.into(),
+        status,
+        severity,
+        value,
+        unit: unit.into(),
+        min,
+        max,
+        message,
+    }
+}
+
+/// Formats a number with up to 3 significant decimals, trailing zeros dropped.
+pub(crate) fn fmt(v: f64) -> String {
+    let a = v.abs();
+    let s = if a >= 100.0 {
+        format!("{v:.1}")
+    } else if a >= 1.0 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.3}")
+    };
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// Measurements of one photo in the units of a spec (px and mm), as reported in JSON.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Measurements {
+    /// Number of faces found.
+    pub faces: usize,
+    /// mm per px used for every mm value (from the spec's height or pinned DPI).
+    pub mm_per_px: f64,
+    /// Crown (top of hair), y px from the top edge.
+    pub crown_y_px: Option<f64>,
+    /// Chin, y px from the top edge.
+    pub chin_y_px: Option<f64>,
+    /// Head length crown to chin, px.
+    pub head_length_px: Option<f64>,
+    /// Head length crown to chin, mm.
+    pub head_length_mm: Option<f64>,
+    /// Head width, outer ear to outer ear, mm (`None` when an ear is hidden).
+    pub head_width_ears_mm: Option<f64>,
+    /// Face width at the ear roots, mm.
+    pub head_width_ear_roots_mm: Option<f64>,
+    /// Hair silhouette width at eyebrow level, mm.
+    pub head_width_silhouette_mm: Option<f64>,
+    /// Crown margin (top edge to crown), mm.
+    pub crown_margin_mm: Option<f64>,
+    /// Horizontal offset of the face centre from the image's middle, share of the width
+    /// (negative = left of the middle).
+    pub face_centre_offset: Option<f64>,
+    /// Eye line, y px from the top edge.
+    pub eye_line_y_px: Option<f64>,
+    /// Distance between the eye centres, px.
+    pub ipd_px: Option<f64>,
+    /// Yaw, degrees.
+    pub yaw_deg: Option<f64>,
+    /// Pitch, degrees.
+    pub pitch_deg: Option<f64>,
+    /// Roll, degrees.
+    pub roll_deg: Option<f64>,
+    /// Backdrop mean L*.
+    pub background_lightness: Option<f64>,
+    /// Backdrop mean chroma C*ab.
+    pub background_chroma: Option<f64>,
+}
+
+/// Computes the measurements of an analysis in a spec's units.
+pub fn measurements(a: &Analysis, spec: &Spec) -> Measurements {
+    let mm = spec.mm_per_px(a.facts.height_px);
+    let g = a.face.as_ref().map(|f| &f.geometry);
+    let p = a.face.as_ref().map(|f| f.pose);
+    let w = f64::from(a.facts.width_px.max(1));
+    Measurements {
+        faces: a.faces.len(),
+        mm_per_px: mm,
+        crown_y_px: g.map(|g| g.crown_y),
+        chin_y_px: g.map(|g| g.chin_y),
+        head_length_px: g.map(|g| g.head_length_px()),
+        head_length_mm: g.map(|g| g.head_length_px() * mm),
+        head_width_ears_mm: g.and_then(|g| g.width_ears_px()).map(|v| v * mm),
+        head_width_ear_roots_mm: g.map(|g| g.width_ear_roots_px() * mm),
+        head_width_silhouette_mm: g.and_then(|g| g.width_silhouette_px()).map(|v| v * mm),
+        crown_margin_mm: g.map(|g| g.crown_y * mm),
+        face_centre_offset: g.map(|g| (g.face_centre_x - w / 2.0) / w),
+        eye_line_y_px: g.map(|g| g.eye_line_y()),
+        ipd_px: g.map(|g| g.ipd_px()),
+        yaw_deg: p.map(|p| p.yaw_deg),
+        pitch_deg: p.map(|p| p.pitch_deg),
+        roll_deg: p.map(|p| p.roll_deg),
+        background_lightness: a.background.as_ref().map(|b| b.mean_lightness),
+        background_chroma: a.background.as_ref().map(|b| b.mean_chroma),
+    }
+}
+
+/// Runs every rule of the spec on an analysis, in a stable order. `today` is the date used by
+/// `taken_recently` (local calendar date).
+pub fn run_checks(a: &Analysis, spec: &Spec, today: chrono::NaiveDate) -> Vec<CheckResult> {
+    let r = &spec.rules;
+    let m = measurements(a, spec);
+    let mut out = Vec::new();
+    if let Some(rule) = &r.image_aspect {
+        out.push(file::image_aspect(a, spec, rule));
+    }
+    if let Some(rule) = &r.image_pixels {
+        out.push(file::image_pixels(a, rule));
+    }
+    if let Some(rule) = &r.file_format {
+        out.push(file::file_format(a, rule));
+    }
+    if let Some(rule) = &r.file_size {
+        out.push(file::file_size(a, rule));
+    }
+    if let Some(rule) = &r.single_face {
+        out.push(head::single_face(a, rule));
+    }
+    if let Some(rule) = &r.head_length {
+        out.push(head::head_length(&m, rule));
+    }
+    if let Some(rule) = &r.head_width {
+        out.push(head::head_width(&m, rule));
+    }
+    if let Some(rule) = &r.crown_margin {
+        out.push(head::crown_margin(&m, rule));
+    }
+    if let Some(rule) = &r.head_centred {
+        out.push(head::head_centred(&m, rule));
+    }
+    if let Some(rule) = &r.background_white {
+        out.push(appearance::background_white(a, rule));
+    }
+    if let Some(rule) = &r.colour_photo {
+        out.push(appearance::colour_photo(a, rule));
+    }
+    if let Some(rule) = &r.pose {
+        out.extend(head::pose(&m, rule));
+    }
+    if let Some(rule) = &r.taken_recently {
+        out.push(file::taken_recently(a, rule, today));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn range_boundaries_are_inclusive() {
+        let at = |v| range_check("x", Severity::Error, Some(v), "mm", Some(19.0), Some(22.0), "x");
+        assert_eq!(at(19.0).status, Status::Pass);
+        assert_eq!(at(22.0).status, Status::Pass);
+        assert_eq!(at(18.99).status, Status::Fail);
+        assert_eq!(at(22.01).status, Status::Fail);
+        assert!(at(23.0).message.contains("1 mm too large"), "{}", at(23.0).message);
+        let warn = range_check("x", Severity::Warn, Some(30.0), "KB", None, Some(20.0), "x");
+        assert_eq!(warn.status, Status::Warn);
+        assert!(!warn.fails_photo());
+        let none = range_check("x", Severity::Error, None, "mm", Some(1.0), None, "x");
+        assert_eq!(none.status, Status::NotMeasured);
+        assert!(none.fails_photo());
+    }
+
+    #[test]
+    fn numbers_are_short() {
+        assert_eq!(fmt(20.1), "20.1");
+        assert_eq!(fmt(0.84656), "0.847");
+        assert_eq!(fmt(260.0), "260");
+    }
+}

@@ -1,0 +1,107 @@
+//! The engine: models loaded once, then photos checked against specs.
+
+use std::path::Path;
+
+use crate::analysis::Analysis;
+use crate::analysis::models::Models;
+use crate::checks::{measurements, run_checks};
+use crate::decode::{Photo, decode};
+use crate::error::{Error, Result};
+use crate::report::{FileReport, SCHEMA_VERSION, Verdict};
+use crate::spec::Spec;
+
+/// Loads the embedded models once; shareable across threads (`&Engine` is `Sync`).
+pub struct Engine {
+    models: Models,
+}
+
+impl Engine {
+    /// Loads and optimises the embedded models (about a hundred milliseconds).
+    ///
+    /// Errors: [`Error::Model`] if an embedded model cannot be loaded (a build problem).
+    pub fn new() -> Result<Engine> {
+        Ok(Engine {
+            models: Models::load()?,
+        })
+    }
+
+    /// Measures a decoded photo: faces, mesh, mask, head geometry, pose, background, colour.
+    pub fn analyse(&self, photo: &Photo) -> Result<Analysis> {
+        self.models.analyse(photo)
+    }
+
+    /// Checks an analysed photo against a spec; `file` labels the report.
+    pub fn report(&self, file: &str, analysis: &Analysis, spec: &Spec) -> FileReport {
+        let today = chrono::Utc::now().date_naive();
+        let checks = run_checks(analysis, spec, today);
+        let verdict = if checks.iter().any(|c| c.fails_photo()) {
+            Verdict::Fail
+        } else {
+            Verdict::Pass
+        };
+        FileReport {
+            schema_version: SCHEMA_VERSION,
+            file: file.into(),
+            spec: spec.id.clone(),
+            verdict,
+            error: None,
+            image: Some(analysis.facts.clone()),
+            measurements: Some(measurements(analysis, spec)),
+            checks,
+        }
+    }
+
+    /// Decodes, analyses and checks an image file's bytes. Never fails: a bad file gives a
+    /// report with verdict `error` and the cause. A panic inside a dependency is caught and
+    /// reported as that file's error.
+    pub fn check_bytes(&self, file: &str, bytes: &[u8], spec: &Spec) -> FileReport {
+        let work = || -> Result<FileReport> {
+            let photo = decode(bytes)?;
+            let analysis = self.analyse(&photo)?;
+            Ok(self.report(file, &analysis, spec))
+        };
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => FileReport::from_error(file, &spec.id, &e),
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".into());
+                FileReport::from_error(
+                    file,
+                    &spec.id,
+                    &Error::Corrupt(format!("internal error while checking: {what}")),
+                )
+            }
+        }
+    }
+
+    /// Reads and checks one file (only reads it).
+    pub fn check_file(&self, path: &Path, spec: &Spec) -> FileReport {
+        let label = path.display().to_string();
+        match read_file(path) {
+            Ok(bytes) => self.check_bytes(&label, &bytes, spec),
+            Err(e) => FileReport::from_error(&label, &spec.id, &e),
+        }
+    }
+}
+
+/// Reads a whole file, mapping a missing file to [`Error::NotFound`] and other failures to
+/// [`Error::Io`].
+pub fn read_file(path: &Path) -> Result<Vec<u8>> {
+    if path.is_dir() {
+        return Err(Error::Io {
+            path: path.into(),
+            source: std::io::Error::other("is a directory"),
+        });
+    }
+    std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::NotFound(path.into()),
+        _ => Error::Io {
+            path: path.into(),
+            source: e,
+        },
+    })
+}

@@ -1,0 +1,7 @@
+//! The `photocheck` command line: a thin layer over the library (see `cli.rs`).
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

@@ -1,0 +1,117 @@
+//! Reports: plain data (serde) and the reporters that format them. Reporters only format;
+//! they never measure.
+
+mod json;
+mod text;
+
+use serde::{Deserialize, Serialize};
+
+use crate::checks::{CheckResult, Measurements};
+use crate::decode::ImageFacts;
+
+pub use json::{JsonReporter, NdjsonReporter};
+pub use text::TextReporter;
+
+/// Version of the JSON report contract; bumped on any breaking change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Overall verdict for one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Every `error`-severity rule passed.
+    Pass,
+    /// At least one `error`-severity rule failed or could not be measured.
+    Fail,
+    /// The file could not be checked (see `error`).
+    Error,
+}
+
+/// Why a file could not be checked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorInfo {
+    /// Stable code ([`crate::Error::kind`]), e.g. `not_an_image`, `truncated`, `too_large`.
+    pub kind: String,
+    /// Human message naming the cause.
+    pub message: String,
+}
+
+/// The result for one input file (DESIGN.md's JSON contract).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileReport {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The file as given (path or label).
+    pub file: String,
+    /// Spec id.
+    pub spec: String,
+    /// Overall verdict.
+    pub verdict: Verdict,
+    /// Set when `verdict` is `error`.
+    pub error: Option<ErrorInfo>,
+    /// File facts, when the file decoded.
+    pub image: Option<ImageFacts>,
+    /// Measurements in the spec's units, when the file decoded.
+    pub measurements: Option<Measurements>,
+    /// One result per rule of the spec, in a stable order.
+    pub checks: Vec<CheckResult>,
+}
+
+impl FileReport {
+    /// A report for a file that could not be checked.
+    pub fn from_error(file: &str, spec: &str, err: &crate::Error) -> FileReport {
+        FileReport {
+            schema_version: SCHEMA_VERSION,
+            file: file.into(),
+            spec: spec.into(),
+            verdict: Verdict::Error,
+            error: Some(ErrorInfo {
+                kind: err.kind().into(),
+                message: err.to_string(),
+            }),
+            image: None,
+            measurements: None,
+            checks: Vec::new(),
+        }
+    }
+
+    /// The checks that make the photo fail.
+    pub fn failed_checks(&self) -> impl Iterator<Item = &CheckResult> {
+        self.checks.iter().filter(|c| c.fails_photo())
+    }
+}
+
+/// Counts over a batch.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Files reported.
+    pub checked: usize,
+    /// Files whose verdict is pass.
+    pub passed: usize,
+    /// Files whose verdict is fail.
+    pub failed: usize,
+    /// Files that could not be checked.
+    pub errors: usize,
+    /// Wall-clock time of the batch, seconds.
+    pub elapsed_s: f64,
+}
+
+impl Summary {
+    /// Adds one report to the counts.
+    pub fn add(&mut self, r: &FileReport) {
+        self.checked += 1;
+        match r.verdict {
+            Verdict::Pass => self.passed += 1,
+            Verdict::Fail => self.failed += 1,
+            Verdict::Error => self.errors += 1,
+        }
+    }
+}
+
+/// A reporter receives each file's report in input order, then the batch summary.
+pub trait Reporter {
+    /// Writes one file's report.
+    fn report(&mut self, report: &FileReport) -> std::io::Result<()>;
+    /// Writes whatever closes the output (a summary line, a closing bracket).
+    fn finish(&mut self, summary: &Summary) -> std::io::Result<()>;
+}
