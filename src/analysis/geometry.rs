@@ -216,12 +216,6 @@ impl HeadGeometry {
     }
 }
 
-/// Luminance (Rec. 601, 0..255) of a bilinear sample.
-fn luma(img: &RgbImage, x: f64, y: f64) -> f64 {
-    let p = bilinear(img, x, y);
-    f64::from(0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2])
-}
-
 /// Computes the head geometry from the mesh, the person mask and the backdrop model.
 pub fn head_geometry(
     img: &RgbImage,
@@ -234,7 +228,10 @@ pub fn head_geometry(
     let (root_r, _) = mesh.xy(idx::CHEEK_RIGHT);
     let face_w = (root_r - root_l).max(1.0);
     let eyebrow_y = mesh.mean_xy(&idx::BROWS).1;
-    let (chin_x, chin_y) = refine_chin(img, mesh);
+    // Chin: mesh point 152. On the photo suite it sits 0.75 px (median, at 378 px height)
+    // below the hand-placed lowest chin point; a local brightness-edge refinement made it
+    // worse (the neck shadow edge is not the chin), so the mesh point is used as is.
+    let (chin_x, chin_y) = mesh.xy(idx::CHIN);
     let band = [root_l - 0.25 * face_w, root_r + 0.25 * face_w];
     let face_h = (chin_y - mesh.xy(idx::FOREHEAD).1).max(1.0);
     let (crown_x, crown_y, crown_method) = backdrop
@@ -259,37 +256,6 @@ pub fn head_geometry(
         eyes: [[eyes[0].0, eyes[0].1], [eyes[1].0, eyes[1].1]],
         face_centre_x: (root_l + root_r) / 2.0,
     }
-}
-
-/// Chin: mesh point 152 sits a few px above the lowest point of the chin on most faces.
-/// Refined along the chin's vertical: the strongest fall of brightness (lit chin above,
-/// shadowed neck below) within a short window around the mesh point.
-fn refine_chin(img: &RgbImage, mesh: &FaceMesh) -> (f64, f64) {
-    let (x0, y0) = mesh.xy(idx::CHIN);
-    let face_h = (y0 - mesh.xy(idx::FOREHEAD).1).max(10.0);
-    let half_cols = (face_h / 100.0).max(1.0);
-    let profile = |y: f64| -> f64 {
-        let n = 5;
-        (0..n)
-            .map(|k| {
-                let dx = (k as f64 / (n - 1) as f64 - 0.5) * 2.0 * half_cols;
-                luma(img, x0 + dx, y)
-            })
-            .sum::<f64>()
-            / n as f64
-    };
-    let step = (face_h / 250.0).max(0.5);
-    let (lo, hi) = (y0 - 0.02 * face_h, y0 + 0.06 * face_h);
-    let mut best = (0.0, y0);
-    let mut y = lo;
-    while y <= hi {
-        let g = profile(y - 1.5 * step) - profile(y + 1.5 * step);
-        if g > best.0 {
-            best = (g, y);
-        }
-        y += step;
-    }
-    if best.0 >= 6.0 { (x0, best.1) } else { (x0, y0) }
 }
 
 /// Crown from the segmentation mask alone: top row with probability >= 0.2 in the head band.
@@ -367,9 +333,9 @@ fn crown_from_backdrop(
     None
 }
 
-/// Outer ear edges: along each row from the eyebrows to the bottom of the nose, walk outward
-/// from the ear root over skin-coloured pixels (colour of the cheeks in L*a*b*); the ear's
-/// outer edge is the farthest such pixel connected to the root. Per side, the edge is the
+/// Outer ear edges: along each row from the eyebrows to the bottom of the nose, the outermost
+/// run of skin-coloured pixels (colour of the cheeks in L*a*b*) within 0.3 face widths of the
+/// ear root; a shadowed crease between ear and head may separate it from the face. Per side, the edge is the
 /// third most outward row (robust to a stray row). `None` for a side whose ear does not reach
 /// beyond the root (hidden by hair).
 fn outer_ears(img: &RgbImage, mesh: &FaceMesh, roots: [f64; 2]) -> [Option<f64>; 2] {
@@ -404,30 +370,33 @@ fn outer_ears(img: &RgbImage, mesh: &FaceMesh, roots: [f64; 2]) -> [Option<f64>;
     let face_w = (roots[1] - roots[0]).max(1.0);
     let y_top = mesh.mean_xy(&idx::BROWS).1;
     let y_bottom = mesh.xy(idx::NOSE_BOTTOM).1;
-    let gap = (face_w / 80.0).max(2.0);
+    let min_run = (face_w / 100.0).max(2.0);
     let mut result = [None, None];
     for (side, dir) in [(0usize, -1.0f64), (1, 1.0)] {
         let root = roots[side];
         let mut edges = Vec::new();
         let mut y = y_top.floor() + 0.5;
         while y <= y_bottom {
-            let mut x = root - dir * 0.03 * face_w;
-            let limit = root + dir * 0.3 * face_w;
-            let mut last = None;
-            while (limit - x) * dir > 0.0 && x >= 0.0 && x < f64::from(img.width()) {
-                if is_skin(lab(bilinear(img, x, y))) {
-                    last = Some(x);
-                } else if let Some(l) = last {
-                    if (x - l).abs() > gap {
+            // Walk from the far end of the window towards the root; the first skin run long
+            // enough to be an ear (not a stray pixel) gives this row's outer edge.
+            let mut x = root + dir * 0.3 * face_w;
+            let stop = root - dir * 0.02 * face_w;
+            let mut run = 0.0;
+            let mut outer = None;
+            while (stop - x) * dir < 0.0 {
+                if x >= 0.0 && x < f64::from(img.width()) && is_skin(lab(bilinear(img, x, y))) {
+                    run += 1.0;
+                    if run >= min_run {
+                        outer = Some(x + dir * (run - 1.0) + dir * 0.5);
                         break;
                     }
-                } else if (x - root) * dir > gap {
-                    break;
+                } else {
+                    run = 0.0;
                 }
-                x += dir;
+                x -= dir;
             }
-            if let Some(l) = last {
-                edges.push(l + dir * 0.5);
+            if let Some(o) = outer {
+                edges.push(o);
             }
             y += 1.0;
         }
