@@ -337,7 +337,7 @@ fn crown_from_backdrop(
 /// run of skin-coloured pixels (colour of the cheeks in L*a*b*) within 0.3 face widths of the
 /// ear root; a shadowed crease between ear and head may separate it from the face. Per side, the edge is the
 /// third most outward row (robust to a stray row). `None` for a side whose ear does not reach
-/// beyond the root (hidden by hair).
+/// beyond the root (hidden by hair), and for both sides when the photo has no colour.
 fn outer_ears(img: &RgbImage, mesh: &FaceMesh, roots: [f64; 2]) -> [Option<f64>; 2] {
     let (el, er) = (mesh.eye_left(), mesh.eye_right());
     let ipd = (er.0 - el.0).hypot(er.1 - el.1).max(4.0);
@@ -362,6 +362,10 @@ fn outer_ears(img: &RgbImage, mesh: &FaceMesh, roots: [f64; 2]) -> [Option<f64>;
     let sd: [f32; 3] = std::array::from_fn(|c| {
         (samples.iter().map(|s| (s[c] - mean[c]).powi(2)).sum::<f32>() / n).sqrt()
     });
+    if mean[1].hypot(mean[2]) < 3.0 {
+        // No colour (greyscale photo): skin cannot be told from hair or backdrop by colour.
+        return [None, None];
+    }
     let is_skin = |p: [f32; 3]| {
         let da = (p[1] - mean[1]) / sd[1].max(2.5);
         let db = (p[2] - mean[2]) / sd[2].max(2.5);

@@ -32,6 +32,11 @@ pub mod idx {
     pub const NOSE_BOTTOM: usize = 2;
     /// Upper and lower lip centre.
     pub const LIPS: [usize; 2] = [13, 14];
+    /// Upper face points (forehead, brow ridge) whose mean depth against [`PITCH_LOWER`] gives
+    /// the pitch.
+    pub const PITCH_UPPER: [usize; 5] = [10, 151, 9, 109, 338];
+    /// Lower face points (chin and jaw front).
+    pub const PITCH_LOWER: [usize; 5] = [152, 175, 199, 148, 377];
     /// The closed face oval, starting at the forehead.
     pub const FACE_OVAL: [usize; 36] = [
         10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,

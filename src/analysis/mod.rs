@@ -104,6 +104,12 @@ pub struct Analysis {
     pub background: Option<BackgroundStats>,
     /// Colour statistics, when a face was found.
     pub colour: Option<ColourStats>,
+    /// Person probability map, when a face was found. It covers the working copy of the photo:
+    /// multiply its px by [`Analysis::work_scale`] to get full-resolution px.
+    pub person_mask: Option<PersonMask>,
+    /// Full-resolution px per working-copy px (1 unless the photo is taller than
+    /// [`MAX_WORK_HEIGHT`]).
+    pub work_scale: f64,
 }
 
 impl Models {
@@ -126,6 +132,8 @@ impl Models {
             face: None,
             background: None,
             colour: None,
+            person_mask: None,
+            work_scale: scale,
         };
         let Some(main) = faces.first() else {
             return Ok(analysis);
@@ -152,20 +160,29 @@ impl Models {
             geometry: scale_geometry(geometry, scale),
             pose,
         });
+        analysis.person_mask = Some(mask);
         Ok(analysis)
     }
 }
 
-/// Pitch of a frontal face as the mesh reports it: the face plane leans back about this much
-/// from the forehead (point 10) to the chin (point 152) in the model's canonical face. Measured
-/// as the median over the frontal faces of the photo suite; subtracted so a frontal face reads 0.
-pub const MESH_NEUTRAL_PITCH_DEG: f64 = 0.0;
+/// Pitch the mesh reports for a frontal face (upper-face points against chin points, see
+/// `idx::PITCH_UPPER`): the median over the 325 frontal faces of the photo suite (0.8 deg,
+/// spread sd 5 deg); subtracted so that a frontal face reads 0.
+pub const MESH_NEUTRAL_PITCH_DEG: f64 = 0.8;
 
 fn pose_of(mesh: &FaceMesh) -> Pose {
     let l = mesh.points[idx::CHEEK_LEFT];
     let r = mesh.points[idx::CHEEK_RIGHT];
-    let top = mesh.points[idx::FOREHEAD];
-    let chin = mesh.points[idx::CHIN];
+    let mean = |ids: &[usize]| {
+        let n = ids.len() as f64;
+        let s = ids.iter().fold([0.0; 3], |a, &i| {
+            let p = mesh.points[i];
+            [a[0] + p[0], a[1] + p[1], a[2] + p[2]]
+        });
+        [s[0] / n, s[1] / n, s[2] / n]
+    };
+    let top = mean(&idx::PITCH_UPPER);
+    let chin = mean(&idx::PITCH_LOWER);
     let yaw = (r[2] - l[2]).atan2(r[0] - l[0]).to_degrees();
     let pitch = (chin[2] - top[2]).atan2(chin[1] - top[1]).to_degrees() - MESH_NEUTRAL_PITCH_DEG;
     Pose {

@@ -81,8 +81,10 @@ pub(crate) fn range_check(
             format!("{what}: not measured (allowed {bounds})"),
         ),
         Some(v) => {
-            let low = min.is_some_and(|lo| v < lo);
-            let high = max.is_some_and(|hi| v > hi);
+            // Limits written in decimal (10/378*32 mm) may not round-trip exactly.
+            let eps = 1e-6 * (1.0 + v.abs());
+            let low = min.is_some_and(|lo| v < lo - eps);
+            let high = max.is_some_and(|hi| v > hi + eps);
             let status = if !(low || high) {
                 Status::Pass
             } else if severity == Severity::Warn {
