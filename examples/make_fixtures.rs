@@ -33,13 +33,62 @@ fn main() -> anyhow::Result<()> {
         g.crown_y, g.chin_y, g.face_centre_x
     );
     let variants = [
-        Variant { name: "astronaut_licence.jpg", head_length_px: 236.0, crown_margin_px: 15.0, shift_frac: 0.0, backdrop: [255; 3], greyscale: false },
-        Variant { name: "astronaut_head_small.jpg", head_length_px: 200.0, crown_margin_px: 15.0, shift_frac: 0.0, backdrop: [255; 3], greyscale: false },
-        Variant { name: "astronaut_head_large.jpg", head_length_px: 275.0, crown_margin_px: 15.0, shift_frac: 0.0, backdrop: [255; 3], greyscale: false },
-        Variant { name: "astronaut_crown_low.jpg", head_length_px: 236.0, crown_margin_px: 40.0, shift_frac: 0.0, backdrop: [255; 3], greyscale: false },
-        Variant { name: "astronaut_off_centre.jpg", head_length_px: 236.0, crown_margin_px: 15.0, shift_frac: 0.12, backdrop: [255; 3], greyscale: false },
-        Variant { name: "astronaut_grey_backdrop.jpg", head_length_px: 236.0, crown_margin_px: 15.0, shift_frac: 0.0, backdrop: [190, 190, 190], greyscale: false },
-        Variant { name: "astronaut_greyscale.jpg", head_length_px: 236.0, crown_margin_px: 15.0, shift_frac: 0.0, backdrop: [255; 3], greyscale: true },
+        Variant {
+            name: "astronaut_licence.jpg",
+            head_length_px: 236.0,
+            crown_margin_px: 15.0,
+            shift_frac: 0.0,
+            backdrop: [255; 3],
+            greyscale: false,
+        },
+        Variant {
+            name: "astronaut_head_small.jpg",
+            head_length_px: 200.0,
+            crown_margin_px: 15.0,
+            shift_frac: 0.0,
+            backdrop: [255; 3],
+            greyscale: false,
+        },
+        Variant {
+            name: "astronaut_head_large.jpg",
+            head_length_px: 275.0,
+            crown_margin_px: 15.0,
+            shift_frac: 0.0,
+            backdrop: [255; 3],
+            greyscale: false,
+        },
+        Variant {
+            name: "astronaut_crown_low.jpg",
+            head_length_px: 236.0,
+            crown_margin_px: 40.0,
+            shift_frac: 0.0,
+            backdrop: [255; 3],
+            greyscale: false,
+        },
+        Variant {
+            name: "astronaut_off_centre.jpg",
+            head_length_px: 236.0,
+            crown_margin_px: 15.0,
+            shift_frac: 0.12,
+            backdrop: [255; 3],
+            greyscale: false,
+        },
+        Variant {
+            name: "astronaut_grey_backdrop.jpg",
+            head_length_px: 236.0,
+            crown_margin_px: 15.0,
+            shift_frac: 0.0,
+            backdrop: [190, 190, 190],
+            greyscale: false,
+        },
+        Variant {
+            name: "astronaut_greyscale.jpg",
+            head_length_px: 236.0,
+            crown_margin_px: 15.0,
+            shift_frac: 0.0,
+            backdrop: [255; 3],
+            greyscale: true,
+        },
     ];
     let (w, h) = (260u32, 378u32);
     for v in &variants {
@@ -57,7 +106,9 @@ fn main() -> anyhow::Result<()> {
                 c[i] = (a * p[i] + (1.0 - a) * f32::from(v.backdrop[i])).round() as u8;
             }
             if v.greyscale {
-                let l = (0.299 * f32::from(c[0]) + 0.587 * f32::from(c[1]) + 0.114 * f32::from(c[2])).round() as u8;
+                let l =
+                    (0.299 * f32::from(c[0]) + 0.587 * f32::from(c[1]) + 0.114 * f32::from(c[2]))
+                        .round() as u8;
                 c = [l; 3];
             }
             Rgb(c)

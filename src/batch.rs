@@ -125,9 +125,11 @@ where
 pub fn check_input(engine: &Engine, spec: &Spec, input: &Input) -> FileReport {
     match input {
         Input::File(p) => engine.check_file(p, spec),
-        Input::Missing(p) => {
-            FileReport::from_error(&p.display().to_string(), &spec.id, &Error::NotFound(p.clone()))
-        }
+        Input::Missing(p) => FileReport::from_error(
+            &p.display().to_string(),
+            &spec.id,
+            &Error::NotFound(p.clone()),
+        ),
         Input::Unreadable(p, why) => FileReport::from_error(
             &p.display().to_string(),
             &spec.id,

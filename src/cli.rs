@@ -7,9 +7,7 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use photocheck::batch::{check_inputs, collect_inputs};
-use photocheck::report::{
-    JsonReporter, NdjsonReporter, Reporter, Summary, TextReporter, Verdict,
-};
+use photocheck::report::{JsonReporter, NdjsonReporter, Reporter, Summary, TextReporter, Verdict};
 use photocheck::{Engine, Spec};
 
 /// Exit code: every photo passed.
@@ -85,7 +83,11 @@ pub fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { EXIT_ERROR } else { EXIT_PASS });
+            return ExitCode::from(if e.use_stderr() {
+                EXIT_ERROR
+            } else {
+                EXIT_PASS
+            });
         }
     };
     match cli.command {
@@ -106,14 +108,22 @@ fn specs(action: Option<SpecsAction>) -> ExitCode {
                     "    photo {} x {} mm{}",
                     s.photo.width_mm,
                     s.photo.height_mm,
-                    s.photo.dpi.map_or(String::new(), |d| format!(" at {d} dpi"))
+                    s.photo
+                        .dpi
+                        .map_or(String::new(), |d| format!(" at {d} dpi"))
                 );
                 let r = &s.rules;
                 if let Some(h) = &r.head_length {
-                    println!("    head length {}-{} mm (crown: {:?})", h.min_mm, h.max_mm, h.crown);
+                    println!(
+                        "    head length {}-{} mm (crown: {:?})",
+                        h.min_mm, h.max_mm, h.crown
+                    );
                 }
                 if let Some(w) = &r.head_width {
-                    println!("    head width {}-{} mm (basis: {:?})", w.min_mm, w.max_mm, w.basis);
+                    println!(
+                        "    head width {}-{} mm (basis: {:?})",
+                        w.min_mm, w.max_mm, w.basis
+                    );
                 }
                 if let Some(c) = &r.crown_margin {
                     println!("    crown margin {:.2}-{:.2} mm", c.min_mm, c.max_mm);

@@ -143,14 +143,11 @@ pub fn decode(bytes: &[u8]) -> Result<Photo> {
         .and_then(|e| e.get_field(exif::Tag::Orientation, exif::In::PRIMARY))
         .and_then(|f| f.value.get_uint(0))
         .and_then(|v| u16::try_from(v).ok());
-    let dpi = exif
-        .as_ref()
-        .and_then(exif_dpi)
-        .or_else(|| match format {
-            ImageFormat::Jpeg => jfif_dpi(bytes),
-            ImageFormat::Png => png_dpi(bytes),
-            _ => None,
-        });
+    let dpi = exif.as_ref().and_then(exif_dpi).or_else(|| match format {
+        ImageFormat::Jpeg => jfif_dpi(bytes),
+        ImageFormat::Png => png_dpi(bytes),
+        _ => None,
+    });
     let capture_date = exif.as_ref().and_then(exif_capture_date);
 
     Ok(Photo {

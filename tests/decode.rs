@@ -13,7 +13,11 @@ fn all_eight_exif_orientations_give_the_same_upright_photo() {
     for n in 2..=8 {
         let p = load(&format!("fixtures/exif-orientation/hopper_orient_{n}.jpg"));
         assert_eq!(p.facts.exif_orientation, Some(n));
-        assert_eq!((p.facts.width_px, p.facts.height_px), (240, 281), "orientation {n}");
+        assert_eq!(
+            (p.facts.width_px, p.facts.height_px),
+            (240, 281),
+            "orientation {n}"
+        );
         let diff: f64 = p
             .image
             .as_raw()

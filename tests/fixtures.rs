@@ -70,7 +70,11 @@ fn fixtures_match_expected_verdicts() {
         let status = statuses(r);
         for id in &e.fail {
             let s = status[id].as_str();
-            assert!(s == "fail" || s == "not_measured", "{}: {id} is {s}", e.file);
+            assert!(
+                s == "fail" || s == "not_measured",
+                "{}: {id} is {s}",
+                e.file
+            );
         }
         for id in &e.pass {
             assert_eq!(status[id], "pass", "{}: {id}", e.file);
@@ -156,7 +160,10 @@ fn text_output_names_failed_rules_and_summarises() {
     );
     assert!(text.contains("head_length"), "{text}");
     assert!(text.contains("(19-22)"), "{text}");
-    assert!(text.contains("1 checked: 0 passed, 1 failed, 0 errors"), "{text}");
+    assert!(
+        text.contains("1 checked: 0 passed, 1 failed, 0 errors"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -187,7 +194,13 @@ fn bad_inputs_get_their_own_error_and_the_batch_goes_on() {
         .collect();
     assert_eq!(
         kinds,
-        ["not_an_image", "truncated", "unsupported_format", "not_found", "none"]
+        [
+            "not_an_image",
+            "truncated",
+            "unsupported_format",
+            "not_found",
+            "none"
+        ]
     );
     assert_eq!(reports[4]["verdict"], "fail");
 }
@@ -208,7 +221,12 @@ fn folders_skip_hidden_and_non_image_files() {
 fn usage_errors_exit_2() {
     photocheck().args(["check"]).assert().code(2);
     photocheck()
-        .args(["check", "--spec", "no-such-spec", "fixtures/grace_hopper.jpg"])
+        .args([
+            "check",
+            "--spec",
+            "no-such-spec",
+            "fixtures/grace_hopper.jpg",
+        ])
         .assert()
         .code(2);
     photocheck().args(["frobnicate"]).assert().code(2);
@@ -220,7 +238,10 @@ fn specs_lists_and_shows_presets() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("cn-driving-licence"));
     assert!(text.contains("head length 19-22 mm"), "{text}");
-    let out = photocheck().args(["specs", "show", "小一寸"]).output().unwrap();
+    let out = photocheck()
+        .args(["specs", "show", "小一寸"])
+        .output()
+        .unwrap();
     let toml_text = String::from_utf8(out.stdout).unwrap();
     let spec = photocheck::Spec::from_toml(&toml_text, "shown").unwrap();
     assert_eq!(spec.id, "cn-driving-licence");

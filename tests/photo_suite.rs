@@ -22,7 +22,10 @@ fn share_within(v: &[f64], limit: f64) -> f64 {
 fn photo_suite_accuracy() {
     let truth_path = Path::new(SUITE).join("truth.jsonl");
     let Ok(text) = std::fs::read_to_string(&truth_path) else {
-        println!("SKIPPED: {} not found (the photo suite lives beside the repository)", truth_path.display());
+        println!(
+            "SKIPPED: {} not found (the photo suite lives beside the repository)",
+            truth_path.display()
+        );
         return;
     };
     let truth: Vec<Value> = text
@@ -40,7 +43,8 @@ fn photo_suite_accuracy() {
         })
         .collect();
 
-    let (mut len_err, mut width_err, mut crown_err, mut chin_err) = (vec![], vec![], vec![], vec![]);
+    let (mut len_err, mut width_err, mut crown_err, mut chin_err) =
+        (vec![], vec![], vec![], vec![]);
     let rules = [
         ("head_length_ok", "head_length"),
         ("top_margin_ok", "crown_margin"),
@@ -51,7 +55,13 @@ fn photo_suite_accuracy() {
     ];
     let mut agree = vec![(0usize, 0usize); rules.len()];
     for (t, r) in &reports {
-        assert_ne!(r.verdict, photocheck::Verdict::Error, "{}: {:?}", r.file, r.error);
+        assert_ne!(
+            r.verdict,
+            photocheck::Verdict::Error,
+            "{}: {:?}",
+            r.file,
+            r.error
+        );
         let m = r.measurements.as_ref().unwrap();
         let single = t["faces"].as_u64() == Some(1);
         let h = t["height_px"].as_f64().unwrap();
@@ -76,7 +86,10 @@ fn photo_suite_accuracy() {
                 t[*field].as_bool().unwrap()
             };
             let got = r.checks.iter().find(|c| c.id == *id).map(|c| {
-                matches!(c.status, photocheck::checks::Status::Pass | photocheck::checks::Status::Warn)
+                matches!(
+                    c.status,
+                    photocheck::checks::Status::Pass | photocheck::checks::Status::Warn
+                )
             });
             agree[k].1 += 1;
             agree[k].0 += usize::from(got == Some(expected));
@@ -84,21 +97,37 @@ fn photo_suite_accuracy() {
     }
     let measured_width = width_err.len();
     println!("photo suite: {} images", reports.len());
-    println!("  head length MAE {:.3} mm over {} images (target <= 0.3)", mean(&len_err), len_err.len());
+    println!(
+        "  head length MAE {:.3} mm over {} images (target <= 0.3)",
+        mean(&len_err),
+        len_err.len()
+    );
     println!(
         "  head width (ears) MAE {:.3} mm over {} images, {} with an ear hidden (target <= 0.5)",
         mean(&width_err),
         measured_width,
         len_err.len() - measured_width
     );
-    println!("  crown within 1.5 % of height: {:.1} % of images (target >= 95)", 100.0 * share_within(&crown_err, 0.015));
-    println!("  chin within 1.5 % of height: {:.1} % of images (target >= 95)", 100.0 * share_within(&chin_err, 0.015));
+    println!(
+        "  crown within 1.5 % of height: {:.1} % of images (target >= 95)",
+        100.0 * share_within(&crown_err, 0.015)
+    );
+    println!(
+        "  chin within 1.5 % of height: {:.1} % of images (target >= 95)",
+        100.0 * share_within(&chin_err, 0.015)
+    );
     for ((_, id), (good, n)) in rules.iter().zip(&agree) {
-        println!("  {id:<17} agreement {:.1} % ({good}/{n}) (target >= 98)", 100.0 * *good as f64 / *n as f64);
+        println!(
+            "  {id:<17} agreement {:.1} % ({good}/{n}) (target >= 98)",
+            100.0 * *good as f64 / *n as f64
+        );
     }
     assert!(mean(&len_err) <= 0.3);
     assert!(mean(&width_err) <= 0.5);
-    assert!(measured_width * 10 >= len_err.len() * 8, "ear width measured on too few faces");
+    assert!(
+        measured_width * 10 >= len_err.len() * 8,
+        "ear width measured on too few faces"
+    );
     assert!(share_within(&crown_err, 0.015) >= 0.95);
     assert!(share_within(&chin_err, 0.015) >= 0.95);
     for ((_, id), (good, n)) in rules.iter().zip(&agree) {

@@ -31,6 +31,9 @@ mod tests {
         let k = lab_u8([0, 0, 0]);
         assert!(k[0].abs() < 0.1);
         let red = lab_u8([255, 0, 0]);
-        assert!((red[0] - 53.2).abs() < 0.5 && chroma(red) > 100.0, "{red:?}");
+        assert!(
+            (red[0] - 53.2).abs() < 0.5 && chroma(red) > 100.0,
+            "{red:?}"
+        );
     }
 }

@@ -61,6 +61,7 @@ impl BackgroundModel {
 
     /// Fits the model to pixels with person probability below 0.02 in rows `0..max_y`.
     /// Returns `None` when fewer than 200 such pixels exist.
+    #[allow(clippy::needless_range_loop)] // normal equations read clearer with indices
     pub fn fit(img: &RgbImage, mask: &PersonMask, max_y: u32) -> Option<BackgroundModel> {
         let (w, h) = (img.width(), img.height());
         let max_y = max_y.clamp(1, h);
@@ -123,6 +124,7 @@ impl BackgroundModel {
 }
 
 /// Solves a 6x6 linear system by Gaussian elimination with partial pivoting.
+#[allow(clippy::needless_range_loop)]
 fn solve6(mut a: [[f64; 6]; 6], mut b: [f64; 6]) -> Option<[f64; 6]> {
     for col in 0..6 {
         let piv = (col..6).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
@@ -297,8 +299,8 @@ fn crown_from_backdrop(
     let mut fg = GrayImage::new(x1 - x0, y1);
     for y in 0..y1 {
         for x in x0..x1 {
-            let on = mask.at(i64::from(x), i64::from(y)) > 0.01
-                && backdrop.distance(img, x, y) > thr;
+            let on =
+                mask.at(i64::from(x), i64::from(y)) > 0.01 && backdrop.distance(img, x, y) > thr;
             if on {
                 fg.put_pixel(x - x0, y, Luma([255]));
             }
@@ -357,10 +359,14 @@ fn outer_ears(img: &RgbImage, mesh: &FaceMesh, roots: [f64; 2]) -> [Option<f64>;
         }
     }
     let n = samples.len() as f32;
-    let mean: [f32; 3] =
-        std::array::from_fn(|c| samples.iter().map(|s| s[c]).sum::<f32>() / n);
+    let mean: [f32; 3] = std::array::from_fn(|c| samples.iter().map(|s| s[c]).sum::<f32>() / n);
     let sd: [f32; 3] = std::array::from_fn(|c| {
-        (samples.iter().map(|s| (s[c] - mean[c]).powi(2)).sum::<f32>() / n).sqrt()
+        (samples
+            .iter()
+            .map(|s| (s[c] - mean[c]).powi(2))
+            .sum::<f32>()
+            / n)
+            .sqrt()
     });
     if mean[1].hypot(mean[2]) < 3.0 {
         // No colour (greyscale photo): skin cannot be told from hair or backdrop by colour.

@@ -215,7 +215,11 @@ fn background_stats(img: &RgbImage, mask: &PersonMask) -> Option<BackgroundStats
     };
     let person = GrayImage::from_fn(w, h, |x, y| {
         let (mx, my) = ((f64::from(x) + 0.5) * s, (f64::from(y) + 0.5) * s);
-        Luma([if mask.at(mx as i64, my as i64) >= 0.1 { 255 } else { 0 }])
+        Luma([if mask.at(mx as i64, my as i64) >= 0.1 {
+            255
+        } else {
+            0
+        }])
     });
     let radius = ((f64::from(h) * 0.01).round() as u8).max(1);
     let grown = imageproc::morphology::dilate(&person, Norm::LInf, radius);

@@ -25,10 +25,7 @@ impl SquareRoi {
         let dx = (u - n as f64 / 2.0) * s;
         let dy = (v - n as f64 / 2.0) * s;
         let (sin, cos) = self.angle.sin_cos();
-        (
-            self.cx + dx * cos - dy * sin,
-            self.cy + dx * sin + dy * cos,
-        )
+        (self.cx + dx * cos - dy * sin, self.cy + dx * sin + dy * cos)
     }
 
     /// Maps an image point (px) to window units (0..n).

@@ -89,9 +89,7 @@ pub(super) fn colour_photo(a: &Analysis, rule: &ColourRule) -> CheckResult {
         };
     };
     let grey = c.face_chroma < rule.min_face_chroma;
-    let toned = c
-        .hue_spread_deg
-        .is_none_or(|s| s < rule.min_hue_spread_deg);
+    let toned = c.hue_spread_deg.is_none_or(|s| s < rule.min_hue_spread_deg);
     let ok = !grey && !toned;
     let spread = c
         .hue_spread_deg

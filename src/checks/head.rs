@@ -56,10 +56,7 @@ pub(super) fn head_length(m: &Measurements, rule: &HeadLengthRule) -> CheckResul
 /// `head_width`: on the spec's basis, mm.
 pub(super) fn head_width(m: &Measurements, rule: &HeadWidthRule) -> CheckResult {
     let (value, what) = match rule.basis {
-        WidthBasis::Ears => (
-            m.head_width_ears_mm,
-            "head width (outer ear to outer ear)",
-        ),
+        WidthBasis::Ears => (m.head_width_ears_mm, "head width (outer ear to outer ear)"),
         WidthBasis::EarRoots => (m.head_width_ear_roots_mm, "face width (at the ear roots)"),
         WidthBasis::Silhouette => (
             m.head_width_silhouette_mm,
@@ -130,12 +127,30 @@ pub(super) fn head_centred(m: &Measurements, rule: &CentredRule) -> CheckResult 
 pub(super) fn pose(m: &Measurements, rule: &PoseRule) -> Vec<CheckResult> {
     [
         ("pose_yaw", m.yaw_deg, rule.max_yaw_deg, "head turned (yaw)"),
-        ("pose_pitch", m.pitch_deg, rule.max_pitch_deg, "head nodded (pitch)"),
-        ("pose_roll", m.roll_deg, rule.max_roll_deg, "head tilted (roll)"),
+        (
+            "pose_pitch",
+            m.pitch_deg,
+            rule.max_pitch_deg,
+            "head nodded (pitch)",
+        ),
+        (
+            "pose_roll",
+            m.roll_deg,
+            rule.max_roll_deg,
+            "head tilted (roll)",
+        ),
     ]
     .into_iter()
     .map(|(id, v, max, what)| {
-        let mut r = range_check(id, rule.severity, v.map(f64::abs), "deg", None, Some(max), what);
+        let mut r = range_check(
+            id,
+            rule.severity,
+            v.map(f64::abs),
+            "deg",
+            None,
+            Some(max),
+            what,
+        );
         r.value = v.map(f64::abs);
         r
     })

@@ -258,12 +258,26 @@ mod tests {
 
     #[test]
     fn range_boundaries_are_inclusive() {
-        let at = |v| range_check("x", Severity::Error, Some(v), "mm", Some(19.0), Some(22.0), "x");
+        let at = |v| {
+            range_check(
+                "x",
+                Severity::Error,
+                Some(v),
+                "mm",
+                Some(19.0),
+                Some(22.0),
+                "x",
+            )
+        };
         assert_eq!(at(19.0).status, Status::Pass);
         assert_eq!(at(22.0).status, Status::Pass);
         assert_eq!(at(18.99).status, Status::Fail);
         assert_eq!(at(22.01).status, Status::Fail);
-        assert!(at(23.0).message.contains("1 mm too large"), "{}", at(23.0).message);
+        assert!(
+            at(23.0).message.contains("1 mm too large"),
+            "{}",
+            at(23.0).message
+        );
         let warn = range_check("x", Severity::Warn, Some(30.0), "KB", None, Some(20.0), "x");
         assert_eq!(warn.status, Status::Warn);
         assert!(!warn.fails_photo());

@@ -21,7 +21,7 @@ impl<W: Write> TextReporter<W> {
 
 fn short(c: &crate::checks::CheckResult) -> String {
     let range = match (c.min, c.max) {
-        (Some(lo), Some(hi)) if lo == hi => format!("{}", fmt(lo)),
+        (Some(lo), Some(hi)) if lo == hi => fmt(lo),
         (Some(lo), Some(hi)) => format!("{}-{}", fmt(lo), fmt(hi)),
         (Some(lo), None) => format!(">= {}", fmt(lo)),
         (None, Some(hi)) => format!("<= {}", fmt(hi)),

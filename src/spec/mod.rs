@@ -315,8 +315,7 @@ impl Spec {
     /// Errors: [`Error::Spec`] naming the origin, the key and the line for TOML errors,
     /// unknown keys and impossible ranges.
     pub fn from_toml(text: &str, origin: &str) -> Result<Spec> {
-        let spec: Spec =
-            toml::from_str(text).map_err(|e| Error::Spec(format!("{origin}: {e}")))?;
+        let spec: Spec = toml::from_str(text).map_err(|e| Error::Spec(format!("{origin}: {e}")))?;
         spec.validate()
             .map_err(|e| Error::Spec(format!("{origin}: {e}")))?;
         Ok(spec)
@@ -341,12 +340,7 @@ impl Spec {
         presets
             .into_iter()
             .find(|s| s.id == id || s.aliases.iter().any(|a| a == id))
-            .ok_or_else(|| {
-                Error::Spec(format!(
-                    "unknown spec `{id}`; known: {}",
-                    ids.join(", ")
-                ))
-            })
+            .ok_or_else(|| Error::Spec(format!("unknown spec `{id}`; known: {}", ids.join(", "))))
     }
 
     /// mm per px for an image of the given height: `25.4 / dpi` when the spec pins a
