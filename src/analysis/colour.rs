@@ -10,9 +10,11 @@ pub fn lab(rgb: [f32; 3]) -> [f32; 3] {
     [c.l, c.a, c.b]
 }
 
-/// CIE L*a*b* of an 8-bit sRGB pixel.
+/// CIE L*a*b* of an 8-bit sRGB pixel (linearised through palette's lookup table).
 pub fn lab_u8(p: [u8; 3]) -> [f32; 3] {
-    lab([f32::from(p[0]), f32::from(p[1]), f32::from(p[2])])
+    let linear: palette::LinSrgb<f32> = Srgb::new(p[0], p[1], p[2]).into_linear();
+    let c: Lab = linear.into_color();
+    [c.l, c.a, c.b]
 }
 
 /// Chroma C*ab of a Lab colour.
@@ -30,6 +32,9 @@ mod tests {
         assert!((w[0] - 100.0).abs() < 0.1 && chroma(w) < 0.1, "{w:?}");
         let k = lab_u8([0, 0, 0]);
         assert!(k[0].abs() < 0.1);
+        let grey = lab_u8([119, 119, 119]);
+        let grey_f = lab([119.0, 119.0, 119.0]);
+        assert!((grey[0] - grey_f[0]).abs() < 0.01 && (grey[0] - 50.0).abs() < 0.5);
         let red = lab_u8([255, 0, 0]);
         assert!(
             (red[0] - 53.2).abs() < 0.5 && chroma(red) > 100.0,

@@ -26,17 +26,22 @@ pub const MIN_FACE_SCORE: f64 = 4.0;
 /// A detection counts as a person when its box is at least this share of the largest face's
 /// width: a small false positive in a patterned shirt does not make a photo "two people".
 pub const MIN_FACE_SIZE_RATIO: f64 = 0.4;
-/// Longest side of the grey copy the detector runs on first, px. An ID photo's face is large;
-/// SeetaFace finds faces down to about 40 px, so this covers faces of at least 1/8 of the
-/// image's longest side. When none is found, the detector runs again at twice this size.
-pub const DETECTION_SIDE: u32 = 320;
+/// Longest side of the grey copy the detector runs on first, px. An ID photo's face is large
+/// (about half the width); SeetaFace finds faces down to about 40 px, so this covers faces of
+/// at least 1/5 of the image's longest side, and the detector's cost grows with the image
+/// size. When none is found, it runs again at 2x and 4x this size (faces down to 1/20).
+pub const DETECTION_SIDE: u32 = 200;
 
 /// Detects faces in an upright RGB image; boxes in the image's px, largest first.
 pub fn detect_faces(model: &rustface::Model, img: &RgbImage) -> Vec<FaceBox> {
     let grey = imageops::grayscale(img);
+    let longest = grey.width().max(grey.height());
     let mut faces = detect_at(model, &grey, DETECTION_SIDE);
-    if faces.is_empty() && grey.width().max(grey.height()) > DETECTION_SIDE {
-        faces = detect_at(model, &grey, DETECTION_SIDE * 2);
+    for factor in [2, 4] {
+        if !faces.is_empty() || longest <= DETECTION_SIDE * factor / 2 {
+            break;
+        }
+        faces = detect_at(model, &grey, DETECTION_SIDE * factor);
     }
     faces.sort_by(|a, b| b.width.total_cmp(&a.width));
     let largest = faces.first().map_or(0.0, |f| f.width);

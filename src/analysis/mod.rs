@@ -147,7 +147,13 @@ impl Models {
             },
         );
         let face_size = (fx1 - fx0).max(fy1 - fy0);
-        let roi = segment::head_roi((fx0 + fx1) / 2.0, (fy0 + fy1) / 2.0, face_size);
+        let roi = segment::head_roi(
+            work.width(),
+            work.height(),
+            (fx0 + fx1) / 2.0,
+            (fy0 + fy1) / 2.0,
+            face_size,
+        );
         let mask = segment::segment_person(&self.segmentation, work, &roi)?;
         let chin_y = mesh.xy(idx::CHIN).1;
         let backdrop = BackgroundModel::fit(work, &mask, chin_y.max(1.0) as u32);

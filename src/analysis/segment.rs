@@ -29,12 +29,24 @@ impl PersonMask {
 }
 
 /// The segmentation window for a head: a square of 2.5x the face size, centred a little above
-/// the face centre so that the hair fits (edge-padded where it leaves the image).
-pub fn head_roi(face_cx: f64, face_cy: f64, face_size: f64) -> SquareRoi {
+/// the face centre so that the hair fits (edge-padded where it leaves the image). When a
+/// square no larger than 3.2x the face covers the whole image (an ID photo), that square is
+/// used instead, so one run gives the head at full precision and the whole backdrop.
+pub fn head_roi(width: u32, height: u32, face_cx: f64, face_cy: f64, face_size: f64) -> SquareRoi {
+    let longest = f64::from(width.max(height));
+    let side = 2.5 * face_size;
+    if longest <= 3.2 * face_size {
+        return SquareRoi {
+            cx: f64::from(width) / 2.0,
+            cy: f64::from(height) / 2.0,
+            side: side.max(longest),
+            angle: 0.0,
+        };
+    }
     SquareRoi {
         cx: face_cx,
         cy: face_cy - 0.15 * face_size,
-        side: 2.5 * face_size,
+        side,
         angle: 0.0,
     }
 }
