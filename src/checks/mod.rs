@@ -293,3 +293,219 @@ mod tests {
         assert_eq!(fmt(260.0), "260");
     }
 }
+
+/// Boundary tests for every check on a hand-built analysis (values chosen, not measured).
+#[cfg(test)]
+mod boundary_tests {
+    use super::*;
+    use crate::analysis::geometry::{CrownMethod, HeadGeometry};
+    use crate::analysis::landmarks::FaceMesh;
+    use crate::analysis::{BackgroundStats, ColourStats, FaceAnalysis, Pose};
+    use crate::decode::ImageFacts;
+
+    /// A 260x378 px analysis (mm per px = 32/378) with the given crown and chin rows, face
+    /// centre x, ear edges, pose and backdrop.
+    fn analysis(crown: f64, chin: f64, centre_x: f64, ears: [f64; 2]) -> Analysis {
+        let geometry = HeadGeometry {
+            crown_y: crown,
+            crown_x: centre_x,
+            crown_method: CrownMethod::Backdrop,
+            chin_y: chin,
+            chin_x: centre_x,
+            ear_outer_x: [Some(ears[0]), Some(ears[1])],
+            ear_root_x: [ears[0] + 15.0, ears[1] - 15.0],
+            silhouette_x: Some([ears[0] - 2.0, ears[1] + 2.0]),
+            eyebrow_y: crown + 60.0,
+            eyes: [
+                [centre_x - 30.0, crown + 100.0],
+                [centre_x + 30.0, crown + 100.0],
+            ],
+            face_centre_x: centre_x,
+        };
+        let mut hist = vec![0u32; 101];
+        hist[99] = 990;
+        hist[80] = 10;
+        Analysis {
+            facts: ImageFacts {
+                width_px: 260,
+                height_px: 378,
+                format: "jpeg".into(),
+                bytes: 20 * 1024,
+                dpi: None,
+                exif_orientation: None,
+                capture_date: Some("2026-01-01T10:00:00".into()),
+            },
+            faces: vec![crate::analysis::face::FaceBox {
+                x: 60.0,
+                y: 80.0,
+                width: 140.0,
+                height: 140.0,
+                score: 20.0,
+            }],
+            face: Some(FaceAnalysis {
+                mesh: FaceMesh {
+                    points: Vec::new(),
+                    presence: 1.0,
+                },
+                geometry,
+                pose: Pose {
+                    yaw_deg: 10.0,
+                    pitch_deg: -10.0,
+                    roll_deg: 8.01,
+                },
+            }),
+            background: Some(BackgroundStats {
+                pixels: 1000,
+                share_of_image: 0.4,
+                mean_lightness: 92.0,
+                mean_chroma: 6.0,
+                lightness_histogram: hist,
+            }),
+            colour: Some(ColourStats {
+                face_chroma: 5.0,
+                hue_spread_deg: Some(6.0),
+            }),
+            person_mask: None,
+            work_scale: 1.0,
+        }
+    }
+
+    fn status_of(a: &Analysis, spec: &Spec, id: &str) -> Status {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+        run_checks(a, spec, today)
+            .into_iter()
+            .find(|c| c.id == id)
+            .unwrap_or_else(|| panic!("{id} not run"))
+            .status
+    }
+
+    fn px(mm: f64) -> f64 {
+        mm * 378.0 / 32.0
+    }
+
+    #[test]
+    fn head_length_limits_are_inclusive() {
+        let spec = Spec::preset("cn-driving-licence").unwrap();
+        let crown = 15.0;
+        for (mm, want) in [
+            (19.0, Status::Pass),
+            (22.0, Status::Pass),
+            (18.95, Status::Fail),
+            (22.05, Status::Fail),
+        ] {
+            let a = analysis(crown, crown + px(mm), 130.0, [40.0, 220.0]);
+            assert_eq!(status_of(&a, &spec, "head_length"), want, "{mm} mm");
+        }
+    }
+
+    #[test]
+    fn crown_margin_is_10_to_20_px_at_378() {
+        let spec = Spec::preset("cn-driving-licence").unwrap();
+        for (crown, want) in [
+            (10.0, Status::Pass),
+            (20.0, Status::Pass),
+            (9.9, Status::Fail),
+            (20.1, Status::Fail),
+        ] {
+            let a = analysis(crown, crown + 240.0, 130.0, [40.0, 220.0]);
+            assert_eq!(status_of(&a, &spec, "crown_margin"), want, "{crown} px");
+        }
+    }
+
+    #[test]
+    fn head_width_uses_the_ears() {
+        let spec = Spec::preset("cn-driving-licence").unwrap();
+        for (width_mm, want) in [
+            (14.0, Status::Pass),
+            (16.0, Status::Pass),
+            (13.9, Status::Fail),
+            (16.1, Status::Fail),
+        ] {
+            let w = px(width_mm);
+            let a = analysis(15.0, 255.0, 130.0, [130.0 - w / 2.0, 130.0 + w / 2.0]);
+            assert_eq!(status_of(&a, &spec, "head_width"), want, "{width_mm} mm");
+        }
+        let mut hidden = analysis(15.0, 255.0, 130.0, [40.0, 220.0]);
+        hidden.face.as_mut().unwrap().geometry.ear_outer_x[0] = None;
+        assert_eq!(status_of(&hidden, &spec, "head_width"), Status::NotMeasured);
+    }
+
+    #[test]
+    fn centring_within_5_percent() {
+        let spec = Spec::preset("cn-driving-licence").unwrap();
+        let at = |x| {
+            status_of(
+                &analysis(15.0, 255.0, x, [40.0, 220.0]),
+                &spec,
+                "head_centred",
+            )
+        };
+        assert_eq!(at(130.0 + 13.0), Status::Pass);
+        assert_eq!(at(130.0 - 13.0), Status::Pass);
+        assert_eq!(at(130.0 + 13.5), Status::Fail);
+    }
+
+    #[test]
+    fn pose_limits() {
+        let spec = Spec::preset("cn-driving-licence").unwrap();
+        let a = analysis(15.0, 255.0, 130.0, [40.0, 220.0]);
+        assert_eq!(status_of(&a, &spec, "pose_yaw"), Status::Pass);
+        assert_eq!(status_of(&a, &spec, "pose_pitch"), Status::Pass);
+        assert_eq!(status_of(&a, &spec, "pose_roll"), Status::Fail);
+    }
+
+    #[test]
+    fn background_and_colour_limits() {
+        let spec = Spec::preset("cn-driving-licence").unwrap();
+        let mut a = analysis(15.0, 255.0, 130.0, [40.0, 220.0]);
+        assert_eq!(status_of(&a, &spec, "background_white"), Status::Pass);
+        assert_eq!(status_of(&a, &spec, "colour_photo"), Status::Pass);
+        a.background.as_mut().unwrap().mean_lightness = 91.9;
+        assert_eq!(status_of(&a, &spec, "background_white"), Status::Fail);
+        a.background.as_mut().unwrap().mean_lightness = 95.0;
+        a.background.as_mut().unwrap().lightness_histogram[80] = 25; // 2.5 % dark
+        assert_eq!(status_of(&a, &spec, "background_white"), Status::Fail);
+        a.colour = Some(ColourStats {
+            face_chroma: 4.9,
+            hue_spread_deg: Some(20.0),
+        });
+        assert_eq!(status_of(&a, &spec, "colour_photo"), Status::Fail);
+        a.colour = Some(ColourStats {
+            face_chroma: 12.0,
+            hue_spread_deg: Some(3.0),
+        });
+        assert_eq!(status_of(&a, &spec, "colour_photo"), Status::Fail);
+        a.background = None;
+        assert_eq!(
+            status_of(&a, &spec, "background_white"),
+            Status::NotMeasured
+        );
+    }
+
+    #[test]
+    fn faces_aspect_and_file_rules() {
+        let spec = Spec::preset("cn-driving-licence-digital").unwrap();
+        let mut a = analysis(15.0, 255.0, 130.0, [40.0, 220.0]);
+        assert_eq!(status_of(&a, &spec, "single_face"), Status::Pass);
+        assert_eq!(status_of(&a, &spec, "image_aspect"), Status::Pass);
+        assert_eq!(status_of(&a, &spec, "image_pixels"), Status::Pass);
+        assert_eq!(status_of(&a, &spec, "file_format"), Status::Pass);
+        assert_eq!(status_of(&a, &spec, "file_size"), Status::Pass);
+        assert_eq!(status_of(&a, &spec, "taken_recently"), Status::Pass);
+        a.facts.bytes = 31 * 1024;
+        assert_eq!(status_of(&a, &spec, "file_size"), Status::Warn);
+        a.facts.format = "png".into();
+        assert_eq!(status_of(&a, &spec, "file_format"), Status::Fail);
+        a.facts.width_px = 300;
+        assert_eq!(status_of(&a, &spec, "image_aspect"), Status::Fail);
+        assert_eq!(status_of(&a, &spec, "image_pixels"), Status::Fail);
+        a.facts.capture_date = Some("2025-11-01T00:00:00".into());
+        assert_eq!(status_of(&a, &spec, "taken_recently"), Status::Warn);
+        a.faces.push(a.faces[0]);
+        assert_eq!(status_of(&a, &spec, "single_face"), Status::Fail);
+        a.faces.clear();
+        a.face = None;
+        assert_eq!(status_of(&a, &spec, "single_face"), Status::Fail);
+        assert_eq!(status_of(&a, &spec, "head_length"), Status::NotMeasured);
+    }
+}
