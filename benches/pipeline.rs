@@ -23,7 +23,7 @@ fn pipeline(c: &mut Criterion) {
         b.iter(|| detect_faces(&model, &photo.image))
     });
     c.bench_function(
-        "analyse 260x378 (detect, mesh x2, segment, geometry)",
+        "analyse 260x378 (detect, mesh x3, segment, geometry)",
         |b| b.iter(|| engine.analyse(&photo).unwrap()),
     );
     c.bench_function("checks + report 260x378", |b| {
