@@ -44,7 +44,7 @@ enum Command {
 enum SpecsAction {
     /// Print a spec as TOML, ready to copy and edit.
     Show {
-        /// Spec id or alias.
+        /// Spec id or alias, or a spec file (printed with its `extends` resolved).
         id: String,
     },
 }
@@ -65,8 +65,15 @@ struct CheckArgs {
     #[arg(required = true)]
     paths: Vec<PathBuf>,
     /// Spec id or alias (see `photocheck specs`).
-    #[arg(long, default_value = "cn-driving-licence")]
+    #[arg(
+        long,
+        default_value = "cn-driving-licence",
+        conflicts_with = "spec_file"
+    )]
     spec: String,
+    /// A spec file (TOML; may `extends = "preset-id"` and override single rules).
+    #[arg(long, value_name = "FILE")]
+    spec_file: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
@@ -96,6 +103,101 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// The main rules of a spec, one short line each (for `photocheck specs`).
+fn spec_summary(s: &Spec) -> Vec<String> {
+    let r = &s.rules;
+    let mut lines = Vec::new();
+    let mut px = Vec::new();
+    if let Some(p) = &r.image_pixels {
+        match (p.width_px, p.height_px) {
+            (Some(w), Some(h)) => px.push(format!("{w}x{h} px")),
+            _ => {
+                if let (Some(w), Some(h)) = (p.min_width_px, p.min_height_px) {
+                    px.push(format!("at least {w}x{h} px"));
+                }
+                if let (Some(w), Some(h)) = (p.max_width_px, p.max_height_px) {
+                    px.push(format!("at most {w}x{h} px"));
+                }
+            }
+        }
+    }
+    if let Some(d) = s.photo.dpi {
+        px.push(format!("{d} dpi"));
+    }
+    lines.push(format!(
+        "photo {} x {} mm{}",
+        s.photo.width_mm,
+        s.photo.height_mm,
+        if px.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", px.join(", "))
+        }
+    ));
+    if let Some(h) = &r.head_length {
+        let crown = match h.crown {
+            photocheck::spec::CrownBasis::Hair => "top of hair",
+            photocheck::spec::CrownBasis::Skull => "top of skull",
+        };
+        lines.push(format!(
+            "head length {}-{} mm ({crown} to chin)",
+            h.min_mm, h.max_mm
+        ));
+    }
+    if let Some(w) = &r.head_width {
+        let basis = match w.basis {
+            photocheck::spec::WidthBasis::Ears => "outer ear to outer ear",
+            photocheck::spec::WidthBasis::EarRoots => "at the ear roots",
+            photocheck::spec::WidthBasis::Silhouette => "hair silhouette",
+        };
+        lines.push(format!("head width {}-{} mm ({basis})", w.min_mm, w.max_mm));
+    }
+    if let Some(c) = &r.crown_margin {
+        lines.push(format!(
+            "space above the head {:.2}-{:.2} mm",
+            c.min_mm, c.max_mm
+        ));
+    }
+    let bounds = |lo: Option<f64>, hi: Option<f64>, unit: &str| match (lo, hi) {
+        (Some(l), Some(h)) => format!("{l}-{h} {unit}"),
+        (Some(l), None) => format!("at least {l} {unit}"),
+        (None, Some(h)) => format!("at most {h} {unit}"),
+        (None, None) => String::new(),
+    };
+    if let Some(c) = &r.chin_margin {
+        lines.push(format!(
+            "space below the chin {}",
+            bounds(c.min_mm, c.max_mm, "mm")
+        ));
+    }
+    if let Some(e) = &r.eye_line {
+        let edge = match e.from {
+            photocheck::spec::EyeLineFrom::Bottom => "bottom",
+            photocheck::spec::EyeLineFrom::Top => "top",
+        };
+        let b = if e.min_share.is_some() || e.max_share.is_some() {
+            bounds(e.min_share, e.max_share, "of the height")
+        } else {
+            bounds(e.min_mm, e.max_mm, "mm")
+        };
+        lines.push(format!("eyes {b} from the {edge}"));
+    }
+    if r.background_white.is_some() {
+        lines.push("white background".into());
+    }
+    if let Some(b) = &r.background_colour {
+        let names: Vec<&str> = b.colours.iter().map(|c| c.name.as_str()).collect();
+        lines.push(format!("background {}", names.join(" or ")));
+    }
+    if r.colour_photo.is_some() {
+        lines.push("colour photo".into());
+    }
+    if let Some(f) = &r.file_format {
+        lines.push(format!("file {}", f.formats.join("/")));
+    }
+    lines
+}
+
 fn specs(action: Option<SpecsAction>) -> ExitCode {
     match action {
         None => {
@@ -104,64 +206,42 @@ fn specs(action: Option<SpecsAction>) -> ExitCode {
                 if !s.aliases.is_empty() {
                     println!("    aliases: {}", s.aliases.join(", "));
                 }
-                println!(
-                    "    photo {} x {} mm{}",
-                    s.photo.width_mm,
-                    s.photo.height_mm,
-                    s.photo
-                        .dpi
-                        .map_or(String::new(), |d| format!(" at {d} dpi"))
-                );
-                let r = &s.rules;
-                if let Some(h) = &r.head_length {
-                    println!(
-                        "    head length {}-{} mm (crown: {:?})",
-                        h.min_mm, h.max_mm, h.crown
-                    );
-                }
-                if let Some(w) = &r.head_width {
-                    println!(
-                        "    head width {}-{} mm (basis: {:?})",
-                        w.min_mm, w.max_mm, w.basis
-                    );
-                }
-                if let Some(c) = &r.crown_margin {
-                    println!("    crown margin {:.2}-{:.2} mm", c.min_mm, c.max_mm);
-                }
-                if let Some(p) = &r.image_pixels {
-                    println!("    image {}x{} px", p.width_px, p.height_px);
-                }
-                if let Some(b) = &r.background_white {
-                    println!(
-                        "    white background: mean L* >= {}, chroma <= {}",
-                        b.min_mean_lightness, b.max_mean_chroma
-                    );
-                }
-                if let Some(p) = &r.pose {
-                    println!(
-                        "    pose: |yaw| <= {}, |pitch| <= {}, |roll| <= {} deg",
-                        p.max_yaw_deg, p.max_pitch_deg, p.max_roll_deg
-                    );
+                for line in spec_summary(&s) {
+                    println!("    {line}");
                 }
             }
+            println!(
+                "\n`photocheck specs show ID` prints a spec as TOML; `--spec-file FILE` checks against your own."
+            );
             ExitCode::from(EXIT_PASS)
         }
-        Some(SpecsAction::Show { id }) => match Spec::preset(&id) {
-            Ok(s) => {
-                print!("{}", s.to_toml());
-                ExitCode::from(EXIT_PASS)
+        Some(SpecsAction::Show { id }) => {
+            let spec = if std::path::Path::new(&id).is_file() {
+                Spec::from_file(std::path::Path::new(&id))
+            } else {
+                Spec::preset(&id)
+            };
+            match spec {
+                Ok(s) => {
+                    print!("{}", s.to_toml());
+                    ExitCode::from(EXIT_PASS)
+                }
+                Err(e) => {
+                    eprintln!("photocheck: {e}");
+                    ExitCode::from(EXIT_ERROR)
+                }
             }
-            Err(e) => {
-                eprintln!("photocheck: {e}");
-                ExitCode::from(EXIT_ERROR)
-            }
-        },
+        }
     }
 }
 
 fn check(args: CheckArgs) -> ExitCode {
     let start = Instant::now();
-    let spec = match Spec::preset(&args.spec) {
+    let spec = match &args.spec_file {
+        Some(path) => Spec::from_file(path),
+        None => Spec::preset(&args.spec),
+    };
+    let spec = match spec {
         Ok(s) => s,
         Err(e) => {
             eprintln!("photocheck: {e}");

@@ -45,6 +45,7 @@ fn photo_suite_accuracy() {
 
     let (mut len_err, mut width_err, mut crown_err, mut chin_err) =
         (vec![], vec![], vec![], vec![]);
+    let mut hair_share: Vec<f64> = vec![];
     let rules = [
         ("head_length_ok", "head_length"),
         ("top_margin_ok", "crown_margin"),
@@ -69,6 +70,8 @@ fn photo_suite_accuracy() {
             len_err.push((m.head_length_mm.unwrap() - t["head_length_mm"].as_f64().unwrap()).abs());
             crown_err.push((m.crown_y_px.unwrap() - t["crown_y"].as_f64().unwrap()).abs() / h);
             chin_err.push((m.chin_y_px.unwrap() - t["chin_y"].as_f64().unwrap()).abs() / h);
+            let skull = m.skull_top_y_px.unwrap();
+            hair_share.push((skull - m.crown_y_px.unwrap()) / m.head_length_px.unwrap());
             if let (Some(w), Some(tw)) = (m.head_width_ears_mm, t["ear_outer_width_mm"].as_f64()) {
                 width_err.push((w - tw).abs());
             }
@@ -122,6 +125,19 @@ fn photo_suite_accuracy() {
             100.0 * *good as f64 / *n as f64
         );
     }
+    hair_share.sort_by(f64::total_cmp);
+    let median_hair = hair_share[hair_share.len() / 2];
+    let plausible = share_within(&hair_share, 0.25);
+    println!(
+        "  skull-top estimate: hair above it {:.1} % of the head length (median), within 0-25 % on {:.1} % of faces",
+        100.0 * median_hair,
+        100.0 * plausible
+    );
+    // Hair on top of an adult head is a few percent of the head length; the estimate must sit
+    // inside the head (never above the hair crown) and not implausibly far below it.
+    assert!(hair_share[0] >= 0.0);
+    assert!((0.02..=0.12).contains(&median_hair), "{median_hair}");
+    assert!(plausible >= 0.98, "{plausible}");
     assert!(mean(&len_err) <= 0.3);
     assert!(mean(&width_err) <= 0.5);
     assert!(

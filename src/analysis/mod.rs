@@ -68,8 +68,15 @@ pub struct BackgroundStats {
     pub mean_lightness: f64,
     /// Mean chroma C*ab.
     pub mean_chroma: f64,
-    /// Histogram of L* in 101 one-unit bins (bin i counts L* in [i, i+1)).
+    /// Histogram of L* in 101 one-unit bins (bin i counts L* in [i, i+1)), after the closing
+    /// that removes loose strands of hair.
     pub lightness_histogram: Vec<u32>,
+    /// Mean colour `[L*, a*, b*]`.
+    pub mean_lab: [f64; 3],
+    /// Histogram of each pixel's colour difference from `mean_lab` (Delta E*ab) in one-unit bins
+    /// 0..50 (the last bin counts 50 and more); pixels that belong to thin strands of hair (the
+    /// closing brightened them by more than 5 L*) are left out.
+    pub delta_e_histogram: Vec<u32>,
 }
 
 impl BackgroundStats {
@@ -78,6 +85,15 @@ impl BackgroundStats {
         let cut = lightness.clamp(0.0, 101.0).floor() as usize;
         let dark: u32 = self.lightness_histogram.iter().take(cut).sum();
         f64::from(dark) / (self.pixels.max(1) as f64)
+    }
+
+    /// Share (0..1) of backdrop pixels whose colour differs from the mean by more than
+    /// `delta_e` (Delta E*ab, whole units).
+    pub fn share_farther_than(&self, delta_e: f64) -> f64 {
+        let cut = (delta_e.max(0.0).floor() as usize + 1).min(self.delta_e_histogram.len());
+        let total: u32 = self.delta_e_histogram.iter().sum();
+        let far: u32 = self.delta_e_histogram.iter().skip(cut).sum();
+        f64::from(far) / f64::from(total.max(1))
     }
 }
 
@@ -240,7 +256,8 @@ fn background_stats(img: &RgbImage, mask: &PersonMask) -> Option<BackgroundStats
         &imageproc::morphology::Mask::square(close_r),
     );
     let mut hist = vec![0u32; 101];
-    let (mut n, mut sum_l, mut sum_c) = (0usize, 0.0, 0.0);
+    let (mut n, mut sum_c) = (0usize, 0.0);
+    let mut sum = [0.0f64; 3];
     for y in 0..h {
         for x in 0..w {
             if grown.get_pixel(x, y)[0] != 0 {
@@ -248,18 +265,44 @@ fn background_stats(img: &RgbImage, mask: &PersonMask) -> Option<BackgroundStats
             }
             let c = labs[(y * w + x) as usize];
             n += 1;
-            sum_l += f64::from(c[0]);
+            for k in 0..3 {
+                sum[k] += f64::from(c[k]);
+            }
             sum_c += f64::from(colour::chroma(c));
             let lc = f32::from(closed.get_pixel(x, y)[0]) / 2.55;
             hist[(lc.clamp(0.0, 100.0)) as usize] += 1;
         }
     }
-    (n >= 50).then(|| BackgroundStats {
+    if n < 50 {
+        return None;
+    }
+    let mean_lab = sum.map(|v| v / n as f64);
+    let mut delta_e_histogram = vec![0u32; 51];
+    for y in 0..h {
+        for x in 0..w {
+            let i = (y * w + x) as usize;
+            let strand = f32::from(closed.get_pixel(x, y)[0])
+                - f32::from(lightness.get_pixel(x, y)[0])
+                > 5.0 * 2.55;
+            if grown.get_pixel(x, y)[0] != 0 || strand {
+                continue;
+            }
+            let c = labs[i];
+            let de = (0..3)
+                .map(|k| (f64::from(c[k]) - mean_lab[k]).powi(2))
+                .sum::<f64>()
+                .sqrt();
+            delta_e_histogram[(de.floor() as usize).min(50)] += 1;
+        }
+    }
+    Some(BackgroundStats {
         pixels: n,
         share_of_image: n as f64 / (f64::from(w) * f64::from(h)),
-        mean_lightness: sum_l / n as f64,
+        mean_lightness: mean_lab[0],
         mean_chroma: sum_c / n as f64,
         lightness_histogram: hist,
+        mean_lab,
+        delta_e_histogram,
     })
 }
 
@@ -338,6 +381,7 @@ fn scale_geometry(g: HeadGeometry, s: f64) -> HeadGeometry {
         crown_y: g.crown_y * s,
         crown_x: g.crown_x * s,
         crown_method: g.crown_method,
+        skull_top_y: g.skull_top_y * s,
         chin_y: g.chin_y * s,
         chin_x: g.chin_x * s,
         ear_outer_x: g.ear_outer_x.map(|v| v.map(|x| x * s)),

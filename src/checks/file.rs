@@ -25,21 +25,51 @@ pub(super) fn image_aspect(a: &Analysis, spec: &Spec, rule: &AspectRule) -> Chec
     r
 }
 
-/// `image_pixels`: exact pixel size.
+/// `image_pixels`: exact pixel size, or within minimum/maximum sizes. The value is the pixel
+/// count (width x height); the message gives both sides.
 pub(super) fn image_pixels(a: &Analysis, rule: &PixelsRule) -> CheckResult {
-    let ok = a.facts.width_px == rule.width_px && a.facts.height_px == rule.height_px;
+    let (w, h) = (a.facts.width_px, a.facts.height_px);
+    let mut wrong = Vec::new();
+    let mut side = |name: &str, v: u32, exact: Option<u32>, lo: Option<u32>, hi: Option<u32>| {
+        if exact.is_some_and(|e| v != e) {
+            wrong.push(format!("{name} {v} px, required {} px", exact.unwrap_or(v)));
+        }
+        if lo.is_some_and(|l| v < l) {
+            wrong.push(format!("{name} {v} px, at least {} px", lo.unwrap_or(v)));
+        }
+        if hi.is_some_and(|m| v > m) {
+            wrong.push(format!("{name} {v} px, at most {} px", hi.unwrap_or(v)));
+        }
+    };
+    side(
+        "width",
+        w,
+        rule.width_px,
+        rule.min_width_px,
+        rule.max_width_px,
+    );
+    side(
+        "height",
+        h,
+        rule.height_px,
+        rule.min_height_px,
+        rule.max_height_px,
+    );
+    let ok = wrong.is_empty();
     CheckResult {
         id: "image_pixels".into(),
         status: pass_or(ok, rule.severity),
         severity: rule.severity,
-        value: Some(f64::from(a.facts.width_px) * f64::from(a.facts.height_px)),
+        value: Some(f64::from(w) * f64::from(h)),
         unit: "px".into(),
         min: None,
         max: None,
-        message: format!(
-            "image {}x{} px (required {}x{} px)",
-            a.facts.width_px, a.facts.height_px, rule.width_px, rule.height_px
-        ),
+        message: if ok {
+            format!("image {w}x{h} px")
+        } else {
+            format!("image {w}x{h} px: {}", wrong.join("; "))
+        },
+        spec_source: None,
     }
 }
 
@@ -62,6 +92,7 @@ pub(super) fn file_format(a: &Analysis, rule: &FormatRule) -> CheckResult {
             a.facts.format,
             rule.formats.join(", ")
         ),
+        spec_source: None,
     }
 }
 
@@ -100,6 +131,7 @@ pub(super) fn taken_recently(
             min: None,
             max: Some(max_days.round()),
             message: "no EXIF capture date; photo age not checked".into(),
+            spec_source: None,
         },
         Some(d) => {
             let days = (today - d).num_days() as f64;

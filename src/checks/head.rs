@@ -3,8 +3,8 @@
 use super::{CheckResult, Measurements, Status, range_check};
 use crate::analysis::Analysis;
 use crate::spec::{
-    CentredRule, CrownBasis, CrownMarginRule, HeadLengthRule, HeadWidthRule, PlainRule, PoseRule,
-    Severity, WidthBasis,
+    CentredRule, ChinMarginRule, CrownBasis, CrownMarginRule, EyeLineFrom, EyeLineRule,
+    HeadLengthRule, HeadWidthRule, PlainRule, PoseRule, Severity, Spec, WidthBasis,
 };
 
 /// `single_face`: exactly one face (see [`crate::analysis::face::MIN_FACE_SCORE`]).
@@ -28,15 +28,19 @@ pub(super) fn single_face(a: &Analysis, rule: &PlainRule) -> CheckResult {
             1 => "1 face".into(),
             n => format!("{n} faces found (required exactly 1)"),
         },
+        spec_source: None,
     }
 }
 
-/// `head_length`: crown to chin, mm. Skull-top crowns are not estimated yet: reported as not
-/// measured rather than guessed.
+/// `head_length`: crown to chin, mm. With `crown = "skull"` the crown is the estimated top of
+/// the skull (see [`crate::analysis::geometry::SKULL_EYE_RATIO`]) and the message says so.
 pub(super) fn head_length(m: &Measurements, rule: &HeadLengthRule) -> CheckResult {
-    let value = match rule.crown {
-        CrownBasis::Hair => m.head_length_mm,
-        CrownBasis::Skull => None,
+    let (value, what) = match rule.crown {
+        CrownBasis::Hair => (m.head_length_mm, "head length (top of hair to chin)"),
+        CrownBasis::Skull => (
+            m.head_length_skull_mm,
+            "head length (top of skull to chin, skull top estimated from the face)",
+        ),
     };
     let mut r = range_check(
         "head_length",
@@ -45,12 +49,60 @@ pub(super) fn head_length(m: &Measurements, rule: &HeadLengthRule) -> CheckResul
         "mm",
         Some(rule.min_mm),
         Some(rule.max_mm),
-        "head length (top of hair to chin)",
+        what,
     );
-    if let (Some(px), Some(_)) = (m.head_length_px, value) {
-        r.message = format!("{}; {} px", r.message, super::fmt(px));
+    if let Some(v) = value {
+        r.message = format!("{}; {} px", r.message, super::fmt(v / m.mm_per_px));
     }
     r
+}
+
+/// `chin_margin`: chin to the bottom edge of the photo, mm.
+pub(super) fn chin_margin(m: &Measurements, rule: &ChinMarginRule) -> CheckResult {
+    range_check(
+        "chin_margin",
+        rule.severity,
+        m.chin_margin_mm,
+        "mm",
+        rule.min_mm,
+        rule.max_mm,
+        "space below the chin",
+    )
+}
+
+/// `eye_line`: height of the eye line from the bottom or the top edge, in mm or as a share of
+/// the photo height (as the rule is written).
+pub(super) fn eye_line(m: &Measurements, spec: &Spec, rule: &EyeLineRule) -> CheckResult {
+    let from_bottom = m.eye_line_from_bottom_mm;
+    let mm = match rule.from {
+        EyeLineFrom::Bottom => from_bottom,
+        EyeLineFrom::Top => from_bottom.map(|b| spec.photo.height_mm - b),
+    };
+    let edge = match rule.from {
+        EyeLineFrom::Bottom => "bottom",
+        EyeLineFrom::Top => "top",
+    };
+    if rule.min_share.is_some() || rule.max_share.is_some() {
+        range_check(
+            "eye_line",
+            rule.severity,
+            mm.map(|v| v / spec.photo.height_mm),
+            "share",
+            rule.min_share,
+            rule.max_share,
+            &format!("eye line from the {edge}, share of the height,"),
+        )
+    } else {
+        range_check(
+            "eye_line",
+            rule.severity,
+            mm,
+            "mm",
+            rule.min_mm,
+            rule.max_mm,
+            &format!("eye line from the {edge} edge"),
+        )
+    }
 }
 
 /// `head_width`: on the spec's basis, mm.

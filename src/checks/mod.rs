@@ -49,6 +49,9 @@ pub struct CheckResult {
     pub max: Option<f64>,
     /// One line for a person: what was measured against which limit.
     pub message: String,
+    /// The rule's source in the spec (standard and clause), so a user can tell a clerk which
+    /// rule a photo breaks.
+    pub spec_source: Option<String>,
 }
 
 impl CheckResult {
@@ -114,6 +117,7 @@ pub(crate) fn range_check(
         min,
         max,
         message,
+        spec_source: None,
     }
 }
 
@@ -149,6 +153,10 @@ pub struct Measurements {
     pub head_length_px: Option<f64>,
     /// Head length crown to chin, mm.
     pub head_length_mm: Option<f64>,
+    /// Estimated top of the skull (hair ignored), y px.
+    pub skull_top_y_px: Option<f64>,
+    /// Head length from the estimated skull top to the chin, mm.
+    pub head_length_skull_mm: Option<f64>,
     /// Head width, outer ear to outer ear, mm (`None` when an ear is hidden).
     pub head_width_ears_mm: Option<f64>,
     /// Face width at the ear roots, mm.
@@ -157,6 +165,10 @@ pub struct Measurements {
     pub head_width_silhouette_mm: Option<f64>,
     /// Crown margin (top edge to crown), mm.
     pub crown_margin_mm: Option<f64>,
+    /// Chin margin (chin to bottom edge), mm.
+    pub chin_margin_mm: Option<f64>,
+    /// Eye line above the bottom edge, mm.
+    pub eye_line_from_bottom_mm: Option<f64>,
     /// Horizontal offset of the face centre from the image's middle, share of the width
     /// (negative = left of the middle).
     pub face_centre_offset: Option<f64>,
@@ -189,10 +201,14 @@ pub fn measurements(a: &Analysis, spec: &Spec) -> Measurements {
         chin_y_px: g.map(|g| g.chin_y),
         head_length_px: g.map(|g| g.head_length_px()),
         head_length_mm: g.map(|g| g.head_length_px() * mm),
+        skull_top_y_px: g.map(|g| g.skull_top_y),
+        head_length_skull_mm: g.map(|g| (g.chin_y - g.skull_top_y) * mm),
         head_width_ears_mm: g.and_then(|g| g.width_ears_px()).map(|v| v * mm),
         head_width_ear_roots_mm: g.map(|g| g.width_ear_roots_px() * mm),
         head_width_silhouette_mm: g.and_then(|g| g.width_silhouette_px()).map(|v| v * mm),
         crown_margin_mm: g.map(|g| g.crown_y * mm),
+        chin_margin_mm: g.map(|g| (f64::from(a.facts.height_px) - g.chin_y) * mm),
+        eye_line_from_bottom_mm: g.map(|g| (f64::from(a.facts.height_px) - g.eye_line_y()) * mm),
         face_centre_offset: g.map(|g| (g.face_centre_x - w / 2.0) / w),
         eye_line_y_px: g.map(|g| g.eye_line_y()),
         ipd_px: g.map(|g| g.ipd_px()),
@@ -209,45 +225,82 @@ pub fn measurements(a: &Analysis, spec: &Spec) -> Measurements {
 pub fn run_checks(a: &Analysis, spec: &Spec, today: chrono::NaiveDate) -> Vec<CheckResult> {
     let r = &spec.rules;
     let m = measurements(a, spec);
-    let mut out = Vec::new();
+    let mut out: Vec<CheckResult> = Vec::new();
+    let mut push = |results: Vec<CheckResult>, source: Option<&String>| {
+        let source = spec.rule_source(source);
+        out.extend(results.into_iter().map(|mut c| {
+            c.spec_source = source.clone();
+            c
+        }));
+    };
     if let Some(rule) = &r.image_aspect {
-        out.push(file::image_aspect(a, spec, rule));
+        push(
+            vec![file::image_aspect(a, spec, rule)],
+            rule.source.as_ref(),
+        );
     }
     if let Some(rule) = &r.image_pixels {
-        out.push(file::image_pixels(a, rule));
+        push(vec![file::image_pixels(a, rule)], rule.source.as_ref());
     }
     if let Some(rule) = &r.file_format {
-        out.push(file::file_format(a, rule));
+        push(vec![file::file_format(a, rule)], rule.source.as_ref());
     }
     if let Some(rule) = &r.file_size {
-        out.push(file::file_size(a, rule));
+        push(vec![file::file_size(a, rule)], rule.source.as_ref());
     }
     if let Some(rule) = &r.single_face {
-        out.push(head::single_face(a, rule));
+        push(vec![head::single_face(a, rule)], rule.source.as_ref());
     }
     if let Some(rule) = &r.head_length {
-        out.push(head::head_length(&m, rule));
+        push(vec![head::head_length(&m, rule)], rule.source.as_ref());
     }
     if let Some(rule) = &r.head_width {
-        out.push(head::head_width(&m, rule));
+        push(vec![head::head_width(&m, rule)], rule.source.as_ref());
     }
     if let Some(rule) = &r.crown_margin {
-        out.push(head::crown_margin(&m, rule));
+        push(vec![head::crown_margin(&m, rule)], rule.source.as_ref());
+    }
+    if let Some(rule) = &r.chin_margin {
+        push(vec![head::chin_margin(&m, rule)], rule.source.as_ref());
+    }
+    if let Some(rule) = &r.eye_line {
+        push(vec![head::eye_line(&m, spec, rule)], rule.source.as_ref());
     }
     if let Some(rule) = &r.head_centred {
-        out.push(head::head_centred(&m, rule));
+        push(vec![head::head_centred(&m, rule)], rule.source.as_ref());
     }
     if let Some(rule) = &r.background_white {
-        out.push(appearance::background_white(a, rule));
+        push(
+            vec![appearance::background_white(a, rule)],
+            rule.source.as_ref(),
+        );
+    }
+    if let Some(rule) = &r.background_colour {
+        push(
+            vec![appearance::background_colour(a, rule)],
+            rule.source.as_ref(),
+        );
+    }
+    if let Some(rule) = &r.background_uniform {
+        push(
+            vec![appearance::background_uniform(a, rule)],
+            rule.source.as_ref(),
+        );
     }
     if let Some(rule) = &r.colour_photo {
-        out.push(appearance::colour_photo(a, rule));
+        push(
+            vec![appearance::colour_photo(a, rule)],
+            rule.source.as_ref(),
+        );
     }
     if let Some(rule) = &r.pose {
-        out.extend(head::pose(&m, rule));
+        push(head::pose(&m, rule), rule.source.as_ref());
     }
     if let Some(rule) = &r.taken_recently {
-        out.push(file::taken_recently(a, rule, today));
+        push(
+            vec![file::taken_recently(a, rule, today)],
+            rule.source.as_ref(),
+        );
     }
     out
 }
@@ -310,6 +363,7 @@ mod boundary_tests {
             crown_y: crown,
             crown_x: centre_x,
             crown_method: CrownMethod::Backdrop,
+            skull_top_y: crown + 20.0,
             chin_y: chin,
             chin_x: centre_x,
             ear_outer_x: [Some(ears[0]), Some(ears[1])],
@@ -360,6 +414,13 @@ mod boundary_tests {
                 mean_lightness: 92.0,
                 mean_chroma: 6.0,
                 lightness_histogram: hist,
+                mean_lab: [92.0, 0.0, 6.0],
+                delta_e_histogram: {
+                    let mut d = vec![0u32; 51];
+                    d[1] = 960;
+                    d[12] = 40;
+                    d
+                },
             }),
             colour: Some(ColourStats {
                 face_chroma: 5.0,
@@ -507,5 +568,143 @@ mod boundary_tests {
         a.face = None;
         assert_eq!(status_of(&a, &spec, "single_face"), Status::Fail);
         assert_eq!(status_of(&a, &spec, "head_length"), Status::NotMeasured);
+    }
+
+    /// An analysis of a photo built to a spec's centre values: image size from its pixel
+    /// rule (or 300 dpi), head length, width and margins at the middle of their bands, eyes
+    /// where the eye-line rule wants them, backdrop in the first allowed colour.
+    fn centre_analysis(spec: &Spec) -> Analysis {
+        use crate::spec::{EyeLineFrom, WidthBasis};
+        let r = &spec.rules;
+        let dpi = spec.photo.dpi.unwrap_or(300.0);
+        let mut w = (spec.photo.width_mm / 25.4 * dpi).round() as u32;
+        let mut h = (spec.photo.height_mm / 25.4 * dpi).round() as u32;
+        if let Some(p) = &r.image_pixels {
+            if let Some(ph) = p.height_px {
+                h = ph;
+            }
+            if let (Some(lo), Some(hi)) = (p.min_height_px, p.max_height_px) {
+                h = (lo + hi) / 2;
+            } else if let Some(lo) = p.min_height_px {
+                h = h.max(lo);
+            }
+            if let Some(lo) = p.min_width_px {
+                let need = f64::from(lo) * spec.photo.height_mm / spec.photo.width_mm;
+                h = h.max(need.ceil() as u32);
+            }
+            w = p.width_px.unwrap_or(
+                (f64::from(h) * spec.photo.width_mm / spec.photo.height_mm).round() as u32,
+            );
+        }
+        let mm = spec.mm_per_px(h);
+        let photo_h = f64::from(h) * mm;
+        let mid = |lo: Option<f64>, hi: Option<f64>| match (lo, hi) {
+            (Some(l), Some(hh)) => Some((l + hh) / 2.0),
+            (Some(l), None) => Some(l + 1.0),
+            (None, Some(hh)) => Some(hh - 1.0),
+            (None, None) => None,
+        };
+        let head = r
+            .head_length
+            .as_ref()
+            .map_or(0.62 * photo_h, |x| (x.min_mm + x.max_mm) / 2.0);
+        // Eye line from the top edge, mm, when the spec sets it.
+        let eye_top = r.eye_line.as_ref().and_then(|e| {
+            let v = if e.min_share.is_some() || e.max_share.is_some() {
+                mid(e.min_share, e.max_share).map(|s| s * spec.photo.height_mm)
+            } else {
+                mid(e.min_mm, e.max_mm)
+            }?;
+            Some(match e.from {
+                EyeLineFrom::Bottom => spec.photo.height_mm - v,
+                EyeLineFrom::Top => v,
+            })
+        });
+        let crown_mm = if let Some(c) = &r.crown_margin {
+            (c.min_mm + c.max_mm) / 2.0
+        } else if let Some(e) = eye_top {
+            e - 0.5 * head
+        } else if let Some(c) = &r.chin_margin {
+            photo_h - head - mid(c.min_mm, c.max_mm).unwrap()
+        } else {
+            (photo_h - head) / 2.0
+        };
+        let eye_mm = eye_top.unwrap_or(crown_mm + 0.5 * head);
+        let width_mm = r
+            .head_width
+            .as_ref()
+            .map_or(0.6 * spec.photo.width_mm, |x| {
+                let _ = WidthBasis::Ears;
+                (x.min_mm + x.max_mm) / 2.0
+            });
+        let cx = f64::from(w) / 2.0;
+        let half = width_mm / mm / 2.0;
+        let mut a = analysis(
+            crown_mm / mm,
+            (crown_mm + head) / mm,
+            cx,
+            [cx - half, cx + half],
+        );
+        {
+            let g = &mut a.face.as_mut().unwrap().geometry;
+            g.skull_top_y = g.crown_y;
+            g.ear_root_x = [cx - half, cx + half];
+            g.silhouette_x = Some([cx - half, cx + half]);
+            g.eyes = [[cx - 30.0, eye_mm / mm], [cx + 30.0, eye_mm / mm]];
+        }
+        a.face.as_mut().unwrap().pose = Pose {
+            yaw_deg: 0.0,
+            pitch_deg: 0.0,
+            roll_deg: 0.0,
+        };
+        a.facts.width_px = w;
+        a.facts.height_px = h;
+        a.facts.capture_date = None;
+        if let Some(f) = &r.file_format {
+            a.facts.format = f.formats[0].clone();
+        }
+        if let Some(f) = &r.file_size {
+            a.facts.bytes = ((f.min_kb + f.max_kb) / 2.0 * 1024.0) as u64;
+        }
+        let bg = a.background.as_mut().unwrap();
+        let mut hist = vec![0u32; 101];
+        hist[99] = 1000;
+        bg.lightness_histogram = hist;
+        bg.mean_lightness = 99.0;
+        bg.mean_chroma = 0.5;
+        bg.mean_lab = r
+            .background_colour
+            .as_ref()
+            .map_or([99.0, 0.0, 0.5], |c| c.colours[0].lab);
+        bg.delta_e_histogram = {
+            let mut d = vec![0u32; 51];
+            d[1] = 1000;
+            d
+        };
+        a
+    }
+
+    #[test]
+    fn a_photo_built_to_each_presets_centre_values_passes_it() {
+        for spec in Spec::presets() {
+            let a = centre_analysis(&spec);
+            let today = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+            for c in run_checks(&a, &spec, today) {
+                assert!(
+                    matches!(c.status, Status::Pass | Status::Skipped),
+                    "{}: {} {:?}: {}",
+                    spec.id,
+                    c.id,
+                    c.status,
+                    c.message
+                );
+                assert!(
+                    c.spec_source.is_some(),
+                    "{}: {} has no source",
+                    spec.id,
+                    c.id
+                );
+            }
+        }
     }
 }

@@ -58,7 +58,12 @@ impl<W: Write> Reporter for TextReporter<W> {
                     Status::NotMeasured => "n/m ",
                     Status::Skipped => "skip",
                 };
-                writeln!(self.out, "      {tag}  {:<17} {}", c.id, c.message)?;
+                match &c.spec_source {
+                    Some(src) => {
+                        writeln!(self.out, "      {tag}  {:<18} {}  [{src}]", c.id, c.message)?
+                    }
+                    None => writeln!(self.out, "      {tag}  {:<18} {}", c.id, c.message)?,
+                }
             }
         }
         self.out.flush()
