@@ -1,16 +1,19 @@
-//! Batches: collect photo files from paths and check them in parallel, results in input order.
+//! Batches: collect photo files from paths and lists, filter and shard them, check them in
+//! parallel with results in input order, stop early on request.
 
 use std::collections::BTreeMap;
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
 use rayon::prelude::*;
 
-use crate::decode::sniff_format;
+use crate::analysis::Analysis;
+use crate::decode::{Photo, sniff_format};
 use crate::engine::Engine;
-use crate::error::Error;
-use crate::report::FileReport;
+use crate::error::{Error, Result};
+use crate::report::{FileReport, Verdict};
 use crate::spec::Spec;
 
 /// One input of a batch: a file to check, or a path that could not be listed.
@@ -24,6 +27,15 @@ pub enum Input {
     Unreadable(PathBuf, String),
 }
 
+impl Input {
+    /// The input's path.
+    pub fn path(&self) -> &Path {
+        match self {
+            Input::File(p) | Input::Missing(p) | Input::Unreadable(p, _) => p,
+        }
+    }
+}
+
 fn is_hidden(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
@@ -31,13 +43,14 @@ fn is_hidden(path: &Path) -> bool {
 }
 
 /// True when the file's first bytes are an image format (decodable or a known unsupported one
-/// such as HEIC, which then gets a clear error rather than being skipped).
+/// such as HEIC, which then gets a clear error rather than being skipped), or when the file
+/// cannot be read at all (it then gets its own error rather than vanishing from the batch).
 fn looks_like_image(path: &Path) -> bool {
     let mut head = [0u8; 64];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .unwrap_or(0);
-    !matches!(sniff_format(&head[..n]), Err(Error::NotAnImage(_)))
+    match std::fs::File::open(path).and_then(|mut f| f.read(&mut head)) {
+        Ok(n) => !matches!(sniff_format(&head[..n]), Err(Error::NotAnImage(_))),
+        Err(_) => true,
+    }
 }
 
 /// Expands paths into inputs: files as given (whatever their content: a non-image file named
@@ -76,45 +89,128 @@ pub fn collect_inputs(paths: &[PathBuf]) -> Vec<Input> {
     out
 }
 
-/// Checks every input on `jobs` threads and hands each report to `sink` in input order, as
-/// soon as it and all before it are done. Memory stays bounded by the reports waiting for an
-/// earlier, slower file; no image outlives its own check.
+/// Reads a list of paths, one per line (or NUL-separated when `nul`); empty entries are
+/// skipped. On Unix the bytes are taken as they are, so non-UTF-8 names survive.
+pub fn read_path_list(reader: impl Read, nul: bool) -> std::io::Result<Vec<PathBuf>> {
+    let mut reader = std::io::BufReader::new(reader);
+    let sep = if nul { b'\0' } else { b'\n' };
+    let mut out = Vec::new();
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        if reader.read_until(sep, &mut buf)? == 0 {
+            break;
+        }
+        while buf
+            .last()
+            .is_some_and(|b| *b == sep || (!nul && *b == b'\r'))
+        {
+            buf.pop();
+        }
+        if !buf.is_empty() {
+            out.push(path_from_bytes(&buf));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(unix)]
+fn path_from_bytes(b: &[u8]) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    PathBuf::from(std::ffi::OsStr::from_bytes(b))
+}
+
+#[cfg(not(unix))]
+fn path_from_bytes(b: &[u8]) -> PathBuf {
+    PathBuf::from(String::from_utf8_lossy(b).into_owned())
+}
+
+/// Which of `n` shards (1-based `i`) a path belongs to: FNV-1a of the path's bytes modulo `n`.
+/// Stable across runs, machines and list orders, so `--shard 1/4` ... `--shard 4/4` check
+/// every file exactly once.
+pub fn shard_of(path: &Path, n: u32) -> u32 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in path.as_os_str().as_encoded_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    (h % u64::from(n.max(1))) as u32 + 1
+}
+
+/// Options of a batch run.
+#[derive(Default)]
+pub struct BatchOptions<'a> {
+    /// Photos checked at once (threads); 0 means 1.
+    pub jobs: usize,
+    /// Stop starting new photos after the first photo that fails or cannot be read.
+    pub fail_fast: bool,
+    /// Called in the worker with each checked photo (e.g. to write an annotated image).
+    #[allow(clippy::type_complexity)]
+    pub then: Option<&'a (dyn Fn(&Photo, &Analysis, &FileReport) -> Result<()> + Sync)>,
+}
+
+/// Checks every input and hands each report to `sink` in input order, as soon as it and all
+/// before it are done. Memory stays bounded: photos are decoded in the workers and dropped
+/// after their check; only reports wait for an earlier, slower file (at most a few per job).
+/// With `fail_fast`, no new photo starts after a failure and the reports after the first
+/// failure are not delivered.
 ///
 /// Errors: the sink's error stops the batch (for example a closed stdout).
 pub fn check_inputs<F>(
     engine: &Engine,
     spec: &Spec,
     inputs: &[Input],
-    jobs: usize,
+    options: &BatchOptions,
     mut sink: F,
 ) -> std::io::Result<()>
 where
     F: FnMut(FileReport) -> std::io::Result<()>,
 {
+    let jobs = options.jobs.max(1);
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs.max(1))
+        .num_threads(jobs)
         .build()
         .map_err(std::io::Error::other)?;
-    let (tx, rx) = mpsc::sync_channel::<(usize, FileReport)>(jobs.max(1) * 4);
+    let stop = AtomicBool::new(false);
+    let (tx, rx) = mpsc::sync_channel::<(usize, FileReport)>(jobs * 4);
     std::thread::scope(|scope| {
+        let stop = &stop;
         scope.spawn(move || {
             pool.install(|| {
                 inputs
                     .par_iter()
                     .enumerate()
                     .for_each_with(tx, |tx, (i, input)| {
-                        let report = check_input(engine, spec, input);
+                        if stop.load(Ordering::Relaxed) {
+                            return;
+                        }
+                        let report = check_input(engine, spec, input, options.then);
+                        if options.fail_fast && report.verdict != Verdict::Pass {
+                            stop.store(true, Ordering::Relaxed);
+                        }
                         let _ = tx.send((i, report));
                     });
             });
         });
         let mut pending = BTreeMap::new();
         let mut next = 0usize;
+        let mut done = false;
         for (i, report) in rx {
+            if done {
+                continue;
+            }
             pending.insert(i, report);
             while let Some(r) = pending.remove(&next) {
-                sink(r)?;
+                let failed = r.verdict != Verdict::Pass;
+                if let Err(e) = sink(r) {
+                    stop.store(true, Ordering::Relaxed);
+                    return Err(e);
+                }
                 next += 1;
+                if options.fail_fast && failed {
+                    done = true;
+                    break;
+                }
             }
         }
         Ok(())
@@ -122,9 +218,18 @@ where
 }
 
 /// Checks one input.
-pub fn check_input(engine: &Engine, spec: &Spec, input: &Input) -> FileReport {
+#[allow(clippy::type_complexity)]
+pub fn check_input(
+    engine: &Engine,
+    spec: &Spec,
+    input: &Input,
+    then: Option<&(dyn Fn(&Photo, &Analysis, &FileReport) -> Result<()> + Sync)>,
+) -> FileReport {
     match input {
-        Input::File(p) => engine.check_file(p, spec),
+        Input::File(p) => match then {
+            Some(f) => engine.check_file_with(p, spec, f),
+            None => engine.check_file(p, spec),
+        },
         Input::Missing(p) => FileReport::from_error(
             &p.display().to_string(),
             &spec.id,
@@ -138,5 +243,40 @@ pub fn check_input(engine: &Engine, spec: &Spec, input: &Input) -> FileReport {
                 source: std::io::Error::other(why.clone()),
             },
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_cover_every_path_once() {
+        let paths: Vec<PathBuf> = (0..500)
+            .map(|i| PathBuf::from(format!("photos/{i:05}.jpg")))
+            .collect();
+        let mut counts = [0usize; 4];
+        for p in &paths {
+            let s = shard_of(p, 4);
+            assert!((1..=4).contains(&s));
+            counts[(s - 1) as usize] += 1;
+        }
+        assert_eq!(counts.iter().sum::<usize>(), 500);
+        assert!(counts.iter().all(|c| *c > 80), "{counts:?}");
+        assert_eq!(
+            shard_of(Path::new("a.jpg"), 4),
+            shard_of(Path::new("a.jpg"), 4)
+        );
+    }
+
+    #[test]
+    fn path_lists_by_line_and_by_nul() {
+        let lines = read_path_list(&b"a.jpg\r\nb c.jpg\n\nd.jpg"[..], false).unwrap();
+        assert_eq!(
+            lines,
+            [PathBuf::from("a.jpg"), "b c.jpg".into(), "d.jpg".into()]
+        );
+        let nul = read_path_list(&b"x\ny.jpg\0z.jpg\0"[..], true).unwrap();
+        assert_eq!(nul, [PathBuf::from("x\ny.jpg"), "z.jpg".into()]);
     }
 }

@@ -1,20 +1,28 @@
 //! Command-line arguments and their translation into library calls.
 
-use std::io::Write;
-use std::path::PathBuf;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Mutex;
 use std::time::Instant;
 
-use clap::{Parser, Subcommand, ValueEnum};
-use photocheck::batch::{check_inputs, collect_inputs};
-use photocheck::report::{JsonReporter, NdjsonReporter, Reporter, Summary, TextReporter, Verdict};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use photocheck::batch::{
+    BatchOptions, Input, check_inputs, collect_inputs, read_path_list, shard_of,
+};
+use photocheck::checks::check_ids;
+use photocheck::expect::Expectations;
+use photocheck::report::annotate::annotate;
+use photocheck::report::{
+    CsvReporter, JsonReporter, JunitReporter, Lang, NdjsonReporter, Reporter, Summary, TextReporter,
+};
 use photocheck::{Engine, Spec};
 
-/// Exit code: every photo passed.
+/// Exit code: every photo passed (with `--expect`: every expectation met).
 const EXIT_PASS: u8 = 0;
-/// Exit code: at least one photo failed a rule.
+/// Exit code: at least one photo failed a rule (with `--expect`: an expectation was not met).
 const EXIT_FAIL: u8 = 1;
-/// Exit code: usage error, or at least one input could not be read or decoded.
+/// Exit code: usage error, no image found, or at least one input could not be read.
 const EXIT_ERROR: u8 = 2;
 
 #[derive(Parser)]
@@ -22,7 +30,7 @@ const EXIT_ERROR: u8 = 2;
     name = "photocheck",
     version,
     about = "Checks ID photos against a document's photo rules, rule by rule",
-    after_help = "Exit codes: 0 all photos pass, 1 some photo fails a rule, 2 usage error or an input could not be read."
+    after_help = "Exit codes: 0 all photos pass, 1 some photo fails a rule (with --expect: an expectation is not met), 2 usage error, no image found, or an input could not be read."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -32,12 +40,19 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Check photo files and folders (folders recursively; image files found by content).
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List the built-in specs, or print one as TOML.
     Specs {
         #[command(subcommand)]
         action: Option<SpecsAction>,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to standard output.
+    Man,
 }
 
 #[derive(Subcommand)]
@@ -57,14 +72,25 @@ enum Format {
     Json,
     /// One JSON report per line, as results come.
     Ndjson,
+    /// JUnit XML: one test case per photo, one failure per failed rule.
+    Junit,
+    /// CSV: one row per photo, one status and one value column per check.
+    Csv,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    /// English.
+    En,
+    /// Simplified Chinese.
+    Zh,
 }
 
 #[derive(clap::Args)]
 struct CheckArgs {
-    /// Photo files or folders.
-    #[arg(required = true)]
+    /// Photo files or folders; `-` reads paths from standard input (one per line).
     paths: Vec<PathBuf>,
-    /// Spec id or alias (see `photocheck specs`).
+    /// Spec id or alias (see `photocheck specs`), or a spec file.
     #[arg(
         long,
         default_value = "cn-driving-licence",
@@ -77,12 +103,53 @@ struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
-    /// Show every check with its value and range (text format).
+    /// Write the report to FILE (atomically: a temporary file renamed into place).
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Show every check with its value, range and source (text format).
     #[arg(short, long)]
     verbose: bool,
+    /// No progress bar and no notes on standard error.
+    #[arg(short, long)]
+    quiet: bool,
     /// Photos checked in parallel (default: all cores).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
+    /// Compare each photo with its expected verdict and rule statuses (TOML or JSON); the exit
+    /// code then says whether every expectation is met.
+    #[arg(long, value_name = "FILE")]
+    expect: Option<PathBuf>,
+    /// Write an annotated PNG per photo into DIR (measured lines, allowed bands, failures).
+    #[arg(long, value_name = "DIR")]
+    annotate: Option<PathBuf>,
+    /// Read photo paths from FILE (one per line; with -0 NUL-separated).
+    #[arg(long, value_name = "FILE")]
+    files_from: Option<PathBuf>,
+    /// Path lists (stdin `-`, --files-from) are NUL-separated.
+    #[arg(short = '0', long = "null")]
+    null: bool,
+    /// Skip paths matching this glob (repeatable), e.g. `--exclude '**/rejected/**'`.
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Check only shard I of N (1-based): a stable split by path, e.g. `--shard 2/4`.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    shard: Option<(u32, u32)>,
+    /// Stop after the first photo that fails or cannot be read.
     #[arg(long)]
-    jobs: Option<usize>,
+    fail_fast: bool,
+    /// Language of the text report and annotated images (default: from LANG).
+    #[arg(long, value_enum)]
+    lang: Option<LangArg>,
+}
+
+fn parse_shard(s: &str) -> Result<(u32, u32), String> {
+    let (i, n) = s.split_once('/').ok_or("expected I/N, e.g. 2/4")?;
+    let i: u32 = i.trim().parse().map_err(|_| "I must be a number")?;
+    let n: u32 = n.trim().parse().map_err(|_| "N must be a number")?;
+    if n == 0 || i == 0 || i > n {
+        return Err(format!("shard {i}/{n}: need 1 <= I <= N"));
+    }
+    Ok((i, n))
 }
 
 pub fn main() -> ExitCode {
@@ -98,8 +165,27 @@ pub fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Check(args) => check(args),
+        Command::Check(args) => check(*args),
         Command::Specs { action } => specs(action),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "photocheck",
+                &mut std::io::stdout(),
+            );
+            ExitCode::from(EXIT_PASS)
+        }
+        Command::Man => {
+            let man = clap_mangen::Man::new(Cli::command());
+            match man.render(&mut std::io::stdout()) {
+                Ok(()) => ExitCode::from(EXIT_PASS),
+                Err(e) => {
+                    eprintln!("photocheck: {e}");
+                    ExitCode::from(EXIT_ERROR)
+                }
+            }
+        }
     }
 }
 
@@ -195,6 +281,9 @@ fn spec_summary(s: &Spec) -> Vec<String> {
     if let Some(f) = &r.file_format {
         lines.push(format!("file {}", f.formats.join("/")));
     }
+    if let Some(f) = &r.file_size {
+        lines.push(format!("file size {}-{} KB", f.min_kb, f.max_kb));
+    }
     lines
 }
 
@@ -235,59 +324,292 @@ fn specs(action: Option<SpecsAction>) -> ExitCode {
     }
 }
 
+fn fail_usage(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("photocheck: {msg}");
+    ExitCode::from(EXIT_ERROR)
+}
+
+/// The batch's inputs: paths, `-` (stdin list) and `--files-from`, then `--exclude` and
+/// `--shard`.
+fn gather_inputs(args: &CheckArgs) -> Result<Vec<Input>, String> {
+    let mut paths = Vec::new();
+    for p in &args.paths {
+        if p.as_os_str() == "-" {
+            let list = read_path_list(std::io::stdin().lock(), args.null)
+                .map_err(|e| format!("cannot read paths from standard input: {e}"))?;
+            paths.extend(list);
+        } else {
+            paths.push(p.clone());
+        }
+    }
+    if let Some(f) = &args.files_from {
+        let file =
+            std::fs::File::open(f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
+        paths.extend(read_path_list(file, args.null).map_err(|e| format!("{}: {e}", f.display()))?);
+    }
+    if paths.is_empty() {
+        return Err("no photos given: name files or folders, `-` for a list on standard input, or --files-from".into());
+    }
+    let mut globs = globset::GlobSetBuilder::new();
+    for g in &args.exclude {
+        globs.add(globset::Glob::new(g).map_err(|e| format!("--exclude {g}: {e}"))?);
+    }
+    let globs = globs.build().map_err(|e| e.to_string())?;
+    let mut inputs = collect_inputs(&paths);
+    inputs.retain(|i| {
+        let p = i.path();
+        !(globs.is_match(p) || p.file_name().is_some_and(|n| globs.is_match(n)))
+    });
+    if let Some((i, n)) = args.shard {
+        inputs.retain(|input| shard_of(input.path(), n) == i);
+    }
+    Ok(inputs)
+}
+
+/// Writes `img` as PNG into `dir` under the photo's name, never replacing a file (a clash gets
+/// `-1`, `-2`, ... suffixes), through a temporary file renamed into place.
+fn write_annotated(dir: &Path, file: &str, img: &image::RgbImage) -> photocheck::Result<PathBuf> {
+    let stem = Path::new(file)
+        .file_stem()
+        .map_or("photo".into(), |s| s.to_string_lossy().into_owned());
+    let io = |e: std::io::Error| photocheck::Error::Io {
+        path: dir.into(),
+        source: e,
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".photocheck-")
+        .suffix(".png")
+        .tempfile_in(dir)
+        .map_err(io)?;
+    img.write_to(
+        &mut std::io::BufWriter::new(tmp.as_file_mut()),
+        image::ImageFormat::Png,
+    )
+    .map_err(|e| io(std::io::Error::other(e)))?;
+    for k in 0.. {
+        let name = if k == 0 {
+            format!("{stem}.png")
+        } else {
+            format!("{stem}-{k}.png")
+        };
+        let target = dir.join(name);
+        // persist_noclobber never replaces an existing file (an input included).
+        match tmp.persist_noclobber(&target) {
+            Ok(_) => return Ok(target),
+            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => tmp = e.file,
+            Err(e) => return Err(io(e.error)),
+        }
+    }
+    unreachable!("the loop returns")
+}
+
 fn check(args: CheckArgs) -> ExitCode {
     let start = Instant::now();
     let spec = match &args.spec_file {
         Some(path) => Spec::from_file(path),
+        None if Path::new(&args.spec).is_file() => Spec::from_file(Path::new(&args.spec)),
         None => Spec::preset(&args.spec),
     };
     let spec = match spec {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("photocheck: {e}");
-            return ExitCode::from(EXIT_ERROR);
-        }
+        Err(e) => return fail_usage(e),
     };
+    let expectations = match args
+        .expect
+        .as_deref()
+        .map(Expectations::from_file)
+        .transpose()
+    {
+        Ok(e) => e,
+        Err(e) => return fail_usage(e),
+    };
+    if let Some(Err(e)) = args.annotate.as_ref().map(std::fs::create_dir_all) {
+        return fail_usage(format!("--annotate: {e}"));
+    }
+    let inputs = match gather_inputs(&args) {
+        Ok(i) => i,
+        Err(e) => return fail_usage(e),
+    };
+    if let Some(out) = &args.output {
+        let out_c = out.canonicalize().ok();
+        if inputs
+            .iter()
+            .any(|i| i.path() == out || out_c.is_some() && i.path().canonicalize().ok() == out_c)
+        {
+            return fail_usage(format!(
+                "--output {} is one of the inputs; it would be replaced",
+                out.display()
+            ));
+        }
+    }
     let engine = match Engine::new() {
         Ok(e) => e,
-        Err(e) => {
-            eprintln!("photocheck: {e}");
-            return ExitCode::from(EXIT_ERROR);
-        }
+        Err(e) => return fail_usage(e),
     };
-    let inputs = collect_inputs(&args.paths);
+    let lang = match args.lang {
+        Some(LangArg::Zh) => Lang::Zh,
+        Some(LangArg::En) => Lang::En,
+        None => Lang::from_env(),
+    };
     let jobs = args
         .jobs
+        .map(usize::from)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let stdout = std::io::stdout().lock();
-    let mut reporter: Box<dyn Reporter> = match args.format {
-        Format::Text => Box::new(TextReporter::new(stdout, args.verbose)),
-        Format::Json => Box::new(JsonReporter::new(stdout)),
-        Format::Ndjson => Box::new(NdjsonReporter::new(stdout)),
+
+    // Where the report goes: standard output, or a temporary file renamed at the end.
+    let mut tmp_out = None;
+    let sink: Box<dyn Write> = match &args.output {
+        None => Box::new(std::io::stdout().lock()),
+        Some(path) => {
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            match tempfile::Builder::new()
+                .prefix(".photocheck-")
+                .tempfile_in(dir)
+            {
+                Ok(t) => {
+                    let w = t.reopen();
+                    tmp_out = Some(t);
+                    match w {
+                        Ok(f) => Box::new(std::io::BufWriter::new(f)),
+                        Err(e) => return fail_usage(format!("--output {}: {e}", path.display())),
+                    }
+                }
+                Err(e) => return fail_usage(format!("--output {}: {e}", path.display())),
+            }
+        }
     };
+    let mut reporter: Box<dyn Reporter> = match args.format {
+        Format::Text => Box::new(TextReporter::new(sink, args.verbose).with_lang(lang)),
+        Format::Json => Box::new(JsonReporter::new(sink)),
+        Format::Ndjson => Box::new(NdjsonReporter::new(sink)),
+        Format::Junit => Box::new(JunitReporter::new(sink, &spec.id)),
+        Format::Csv => match CsvReporter::new(sink, check_ids(&spec)) {
+            Ok(r) => Box::new(r),
+            Err(e) => return fail_usage(e),
+        },
+    };
+
+    let progress =
+        (!args.quiet && std::io::stderr().is_terminal() && inputs.len() > 1).then(|| {
+            let bar = indicatif::ProgressBar::new(inputs.len() as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:30} {pos}/{len} photos  {per_sec}  ETA {eta}  {msg}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar
+        });
+    let annotate_dir = args.annotate.clone();
+    let annotate_errors = Mutex::new(Vec::new());
+    let draw = |photo: &photocheck::decode::Photo,
+                analysis: &photocheck::analysis::Analysis,
+                report: &photocheck::FileReport|
+     -> photocheck::Result<()> {
+        if let Some(dir) = &annotate_dir {
+            let img = annotate(&photo.image, analysis, report, &spec, lang);
+            if let (Err(e), Ok(mut v)) = (
+                write_annotated(dir, &report.file, &img),
+                annotate_errors.lock(),
+            ) {
+                v.push(format!("{}: annotated image not written: {e}", report.file));
+            }
+        }
+        Ok(())
+    };
+    let options = BatchOptions {
+        jobs,
+        fail_fast: args.fail_fast,
+        then: args.annotate.is_some().then_some(&draw as _),
+    };
+
     let mut summary = Summary::default();
-    let result = check_inputs(&engine, &spec, &inputs, jobs, |r| {
+    let mut seen = Vec::new();
+    let mut unmet = 0usize;
+    let result = check_inputs(&engine, &spec, &inputs, &options, |mut r| {
         summary.add(&r);
+        if let Some(exp) = &expectations {
+            r.expectation = exp.compare(&r);
+            if r.expectation.as_ref().is_some_and(|o| !o.met) {
+                unmet += 1;
+            }
+            seen.push(r.file.clone());
+        }
+        if let Some(bar) = &progress {
+            bar.inc(1);
+            bar.set_message(format!(
+                "{} failed, {} errors",
+                summary.failed, summary.errors
+            ));
+        }
         reporter.report(&r)
     });
+    if let Some(bar) = &progress {
+        bar.finish_and_clear();
+    }
     summary.elapsed_s = start.elapsed().as_secs_f64();
     let result = result.and_then(|()| reporter.finish(&summary));
+    drop(reporter);
     if let Err(e) = result {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("photocheck: cannot write the report: {e}");
         }
         return ExitCode::from(EXIT_ERROR);
     }
-    let _ = std::io::stderr().flush();
-    if summary.errors > 0 || summary.checked == 0 {
-        if summary.checked == 0 {
-            eprintln!("photocheck: no image files found in the given paths");
+    if let (Some(t), Some(path)) = (tmp_out, &args.output)
+        && let Err(e) = t.persist(path)
+    {
+        return fail_usage(format!("--output {}: {}", path.display(), e.error));
+    }
+    if let Ok(errs) = annotate_errors.lock() {
+        for e in errs.iter() {
+            eprintln!("photocheck: {e}");
         }
+    }
+    let missing = expectations
+        .as_ref()
+        .map(|e| e.missing(&seen))
+        .unwrap_or_default();
+    if !args.quiet {
+        if args.fail_fast && summary.checked < inputs.len() {
+            eprintln!(
+                "photocheck: stopped after the first failure (--fail-fast); {} of {} photos not checked",
+                inputs.len() - summary.checked,
+                inputs.len()
+            );
+        }
+        if let Some(exp) = &expectations {
+            eprintln!(
+                "photocheck: expectations: {} of {} photos as expected, {unmet} not, {} missing",
+                exp.len() - unmet - missing.len(),
+                exp.len(),
+                missing.len()
+            );
+            for m in &missing {
+                eprintln!("photocheck: expected photo not checked: {m}");
+            }
+        }
+    }
+    if summary.checked == 0 {
+        eprintln!("photocheck: no image files found in the given paths");
+        return ExitCode::from(EXIT_ERROR);
+    }
+    if expectations.is_some() {
+        // With --expect, the exit code says whether reality matches the expectations.
+        return ExitCode::from(if unmet == 0 && missing.is_empty() {
+            EXIT_PASS
+        } else {
+            EXIT_FAIL
+        });
+    }
+    if summary.errors > 0 {
         ExitCode::from(EXIT_ERROR)
     } else if summary.failed > 0 {
         ExitCode::from(EXIT_FAIL)
     } else {
-        let _ = Verdict::Pass;
         ExitCode::from(EXIT_PASS)
     }
 }

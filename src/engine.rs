@@ -48,6 +48,7 @@ impl Engine {
             image: Some(analysis.facts.clone()),
             measurements: Some(measurements(analysis, spec)),
             checks,
+            expectation: None,
         }
     }
 
@@ -55,10 +56,22 @@ impl Engine {
     /// report with verdict `error` and the cause. A panic inside a dependency is caught and
     /// reported as that file's error.
     pub fn check_bytes(&self, file: &str, bytes: &[u8], spec: &Spec) -> FileReport {
+        self.check_bytes_with(file, bytes, spec, |_, _, _| Ok(()))
+    }
+
+    /// As [`Engine::check_bytes`], and hands the decoded photo, its analysis and the report to
+    /// `then` (e.g. to draw an annotated image) before they are dropped. An error from `then`
+    /// becomes the file's error.
+    pub fn check_bytes_with<F>(&self, file: &str, bytes: &[u8], spec: &Spec, then: F) -> FileReport
+    where
+        F: FnOnce(&Photo, &Analysis, &FileReport) -> Result<()>,
+    {
         let work = || -> Result<FileReport> {
             let photo = decode(bytes)?;
             let analysis = self.analyse(&photo)?;
-            Ok(self.report(file, &analysis, spec))
+            let report = self.report(file, &analysis, spec);
+            then(&photo, &analysis, &report)?;
+            Ok(report)
         };
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
             Ok(Ok(r)) => r,
@@ -80,9 +93,17 @@ impl Engine {
 
     /// Reads and checks one file (only reads it).
     pub fn check_file(&self, path: &Path, spec: &Spec) -> FileReport {
+        self.check_file_with(path, spec, |_, _, _| Ok(()))
+    }
+
+    /// As [`Engine::check_file`], with [`Engine::check_bytes_with`]'s `then`.
+    pub fn check_file_with<F>(&self, path: &Path, spec: &Spec, then: F) -> FileReport
+    where
+        F: FnOnce(&Photo, &Analysis, &FileReport) -> Result<()>,
+    {
         let label = path.display().to_string();
         match read_file(path) {
-            Ok(bytes) => self.check_bytes(&label, &bytes, spec),
+            Ok(bytes) => self.check_bytes_with(&label, &bytes, spec, then),
             Err(e) => FileReport::from_error(&label, &spec.id, &e),
         }
     }

@@ -32,6 +32,7 @@ pub mod checks;
 pub mod decode;
 mod engine;
 mod error;
+pub mod expect;
 pub mod report;
 pub mod spec;
 

@@ -175,7 +175,8 @@ pub(super) fn head_centred(m: &Measurements, rule: &CentredRule) -> CheckResult 
     r
 }
 
-/// `pose_yaw`, `pose_pitch`, `pose_roll`: |angle| in degrees.
+/// `pose_yaw`, `pose_pitch`, `pose_roll`: |angle| in degrees against the limit (signs: see
+/// [`crate::analysis::Pose`]; the message gives the signed angle).
 pub(super) fn pose(m: &Measurements, rule: &PoseRule) -> Vec<CheckResult> {
     [
         ("pose_yaw", m.yaw_deg, rule.max_yaw_deg, "head turned (yaw)"),
@@ -203,7 +204,10 @@ pub(super) fn pose(m: &Measurements, rule: &PoseRule) -> Vec<CheckResult> {
             Some(max),
             what,
         );
-        r.value = v.map(f64::abs);
+        if let Some(v) = v {
+            // The value is |angle| against the limit; the message keeps the sign.
+            r.message = format!("{} (signed {} deg)", r.message, super::fmt(v));
+        }
         r
     })
     .collect()

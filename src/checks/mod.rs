@@ -220,6 +220,35 @@ pub fn measurements(a: &Analysis, spec: &Spec) -> Measurements {
     }
 }
 
+/// The check ids a spec produces, in the order [`run_checks`] reports them.
+pub fn check_ids(spec: &Spec) -> Vec<String> {
+    let r = &spec.rules;
+    let mut ids = Vec::new();
+    let mut add = |on: bool, names: &[&str]| {
+        if on {
+            ids.extend(names.iter().map(|n| n.to_string()));
+        }
+    };
+    add(r.image_aspect.is_some(), &["image_aspect"]);
+    add(r.image_pixels.is_some(), &["image_pixels"]);
+    add(r.file_format.is_some(), &["file_format"]);
+    add(r.file_size.is_some(), &["file_size"]);
+    add(r.single_face.is_some(), &["single_face"]);
+    add(r.head_length.is_some(), &["head_length"]);
+    add(r.head_width.is_some(), &["head_width"]);
+    add(r.crown_margin.is_some(), &["crown_margin"]);
+    add(r.chin_margin.is_some(), &["chin_margin"]);
+    add(r.eye_line.is_some(), &["eye_line"]);
+    add(r.head_centred.is_some(), &["head_centred"]);
+    add(r.background_white.is_some(), &["background_white"]);
+    add(r.background_colour.is_some(), &["background_colour"]);
+    add(r.background_uniform.is_some(), &["background_uniform"]);
+    add(r.colour_photo.is_some(), &["colour_photo"]);
+    add(r.pose.is_some(), &["pose_yaw", "pose_pitch", "pose_roll"]);
+    add(r.taken_recently.is_some(), &["taken_recently"]);
+    ids
+}
+
 /// Runs every rule of the spec on an analysis, in a stable order. `today` is the date used by
 /// `taken_recently` (local calendar date).
 pub fn run_checks(a: &Analysis, spec: &Spec, today: chrono::NaiveDate) -> Vec<CheckResult> {
@@ -689,7 +718,10 @@ mod boundary_tests {
         for spec in Spec::presets() {
             let a = centre_analysis(&spec);
             let today = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
-            for c in run_checks(&a, &spec, today) {
+            let results = run_checks(&a, &spec, today);
+            let ids: Vec<String> = results.iter().map(|c| c.id.clone()).collect();
+            assert_eq!(ids, check_ids(&spec), "{}: check_ids order", spec.id);
+            for c in results {
                 assert!(
                     matches!(c.status, Status::Pass | Status::Skipped),
                     "{}: {} {:?}: {}",

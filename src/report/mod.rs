@@ -1,7 +1,11 @@
 //! Reports: plain data (serde) and the reporters that format them. Reporters only format;
 //! they never measure.
 
+pub mod annotate;
+mod csv;
 mod json;
+mod junit;
+pub mod lang;
 mod text;
 
 use serde::{Deserialize, Serialize};
@@ -9,7 +13,10 @@ use serde::{Deserialize, Serialize};
 use crate::checks::{CheckResult, Measurements};
 use crate::decode::ImageFacts;
 
+pub use csv::CsvReporter;
 pub use json::{JsonReporter, NdjsonReporter};
+pub use junit::JunitReporter;
+pub use lang::Lang;
 pub use text::TextReporter;
 
 /// Version of the JSON report contract; bumped on any breaking change.
@@ -55,6 +62,9 @@ pub struct FileReport {
     pub measurements: Option<Measurements>,
     /// One result per rule of the spec, in a stable order.
     pub checks: Vec<CheckResult>,
+    /// With `--expect`: whether the report matches the photo's expectation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expectation: Option<crate::expect::ExpectationOutcome>,
 }
 
 impl FileReport {
@@ -72,6 +82,7 @@ impl FileReport {
             image: None,
             measurements: None,
             checks: Vec::new(),
+            expectation: None,
         }
     }
 
@@ -94,6 +105,10 @@ pub struct Summary {
     pub errors: usize,
     /// Wall-clock time of the batch, seconds.
     pub elapsed_s: f64,
+    /// Per check id, how many photos it made fail (failed or not measured, severity error).
+    pub failed_rules: std::collections::BTreeMap<String, usize>,
+    /// Per error kind, how many files could not be checked.
+    pub error_kinds: std::collections::BTreeMap<String, usize>,
 }
 
 impl Summary {
@@ -105,6 +120,23 @@ impl Summary {
             Verdict::Fail => self.failed += 1,
             Verdict::Error => self.errors += 1,
         }
+        for c in r.failed_checks() {
+            *self.failed_rules.entry(c.id.clone()).or_default() += 1;
+        }
+        if let Some(e) = &r.error {
+            *self.error_kinds.entry(e.kind.clone()).or_default() += 1;
+        }
+    }
+
+    /// Failed rules, most frequent first: `[("head_length", 37), ...]`.
+    pub fn failed_rules_by_count(&self) -> Vec<(&str, usize)> {
+        let mut v: Vec<(&str, usize)> = self
+            .failed_rules
+            .iter()
+            .map(|(k, n)| (k.as_str(), *n))
+            .collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        v
     }
 }
 

@@ -1,68 +1,76 @@
-//! Text reporter: one line per photo, every check with `verbose`, a summary line.
+//! Text reporter: one line per photo, every check with `verbose`, a summary.
 
 use std::io::Write;
 
+use super::lang::{Lang, line, rule_name_zh, short, status_word};
 use super::{FileReport, Reporter, Summary, Verdict};
-use crate::checks::{Status, fmt};
 
 /// Writes `PASS file`, `FAIL file: rule value (range); ...` or `ERROR file: cause` per photo,
-/// with `verbose` every check on its own line, then a summary line.
+/// with `verbose` every check on its own line (with its rule's source), then a summary with the
+/// counts per verdict and, for failures, per failed rule.
 pub struct TextReporter<W: Write> {
     out: W,
     verbose: bool,
+    lang: Lang,
 }
 
 impl<W: Write> TextReporter<W> {
-    /// A reporter writing to `out`.
+    /// A reporter writing to `out` in English.
     pub fn new(out: W, verbose: bool) -> Self {
-        TextReporter { out, verbose }
-    }
-}
-
-fn short(c: &crate::checks::CheckResult) -> String {
-    let range = match (c.min, c.max) {
-        (Some(lo), Some(hi)) if lo == hi => fmt(lo),
-        (Some(lo), Some(hi)) => format!("{}-{}", fmt(lo), fmt(hi)),
-        (Some(lo), None) => format!(">= {}", fmt(lo)),
-        (None, Some(hi)) => format!("<= {}", fmt(hi)),
-        (None, None) => String::new(),
-    };
-    match (c.status, c.value) {
-        (Status::NotMeasured, _) => format!("{} not measured", c.id),
-        (_, Some(v)) if !range.is_empty() => {
-            format!("{} {} {} ({range})", c.id, fmt(v), c.unit)
+        TextReporter {
+            out,
+            verbose,
+            lang: Lang::En,
         }
-        _ => format!("{} ({})", c.id, c.message),
+    }
+
+    /// The same reporter writing human messages in `lang`.
+    pub fn with_lang(mut self, lang: Lang) -> Self {
+        self.lang = lang;
+        self
     }
 }
 
 impl<W: Write> Reporter for TextReporter<W> {
     fn report(&mut self, r: &FileReport) -> std::io::Result<()> {
+        let zh = self.lang == Lang::Zh;
         match r.verdict {
-            Verdict::Pass => writeln!(self.out, "PASS  {}", r.file)?,
+            Verdict::Pass => {
+                let word = if zh { "合格" } else { "PASS" };
+                writeln!(self.out, "{word}  {}", r.file)?
+            }
             Verdict::Fail => {
-                let failed: Vec<String> = r.failed_checks().map(short).collect();
-                writeln!(self.out, "FAIL  {}: {}", r.file, failed.join("; "))?
+                let failed: Vec<String> = r.failed_checks().map(|c| short(c, self.lang)).collect();
+                let (word, sep) = if zh {
+                    ("不合格", "；")
+                } else {
+                    ("FAIL", "; ")
+                };
+                writeln!(self.out, "{word}  {}: {}", r.file, failed.join(sep))?
             }
             Verdict::Error => {
                 let msg = r.error.as_ref().map_or("", |e| e.message.as_str());
-                writeln!(self.out, "ERROR {}: {msg}", r.file)?
+                let word = if zh { "错误" } else { "ERROR" };
+                writeln!(self.out, "{word} {}: {msg}", r.file)?
+            }
+        }
+        if let Some(o) = r.expectation.as_ref().filter(|o| !o.met) {
+            let word = if zh {
+                "与预期不符"
+            } else {
+                "NOT AS EXPECTED"
+            };
+            for m in &o.mismatches {
+                writeln!(self.out, "      {word}: {m}")?;
             }
         }
         if self.verbose {
             for c in &r.checks {
-                let tag = match c.status {
-                    Status::Pass => "pass",
-                    Status::Fail => "FAIL",
-                    Status::Warn => "warn",
-                    Status::NotMeasured => "n/m ",
-                    Status::Skipped => "skip",
-                };
+                let tag = status_word(c.status, self.lang);
+                let text = line(c, self.lang);
                 match &c.spec_source {
-                    Some(src) => {
-                        writeln!(self.out, "      {tag}  {:<18} {}  [{src}]", c.id, c.message)?
-                    }
-                    None => writeln!(self.out, "      {tag}  {:<18} {}", c.id, c.message)?,
+                    Some(src) => writeln!(self.out, "      {tag}  {:<18} {text}  [{src}]", c.id)?,
+                    None => writeln!(self.out, "      {tag}  {:<18} {text}", c.id)?,
                 }
             }
         }
@@ -70,11 +78,43 @@ impl<W: Write> Reporter for TextReporter<W> {
     }
 
     fn finish(&mut self, s: &Summary) -> std::io::Result<()> {
-        writeln!(
-            self.out,
-            "{} checked: {} passed, {} failed, {} errors in {:.2} s",
-            s.checked, s.passed, s.failed, s.errors, s.elapsed_s
-        )?;
+        let rules = s.failed_rules_by_count();
+        match self.lang {
+            Lang::En => {
+                writeln!(
+                    self.out,
+                    "{} checked: {} passed, {} failed, {} errors in {:.2} s",
+                    s.checked, s.passed, s.failed, s.errors, s.elapsed_s
+                )?;
+                if !rules.is_empty() {
+                    let list: Vec<String> =
+                        rules.iter().map(|(id, n)| format!("{id}: {n}")).collect();
+                    writeln!(self.out, "failed rules: {}", list.join(", "))?;
+                }
+                if !s.error_kinds.is_empty() {
+                    let list: Vec<String> = s
+                        .error_kinds
+                        .iter()
+                        .map(|(k, n)| format!("{k}: {n}"))
+                        .collect();
+                    writeln!(self.out, "errors: {}", list.join(", "))?;
+                }
+            }
+            Lang::Zh => {
+                writeln!(
+                    self.out,
+                    "共检查 {} 张：合格 {}，不合格 {}，错误 {}，用时 {:.2} 秒",
+                    s.checked, s.passed, s.failed, s.errors, s.elapsed_s
+                )?;
+                if !rules.is_empty() {
+                    let list: Vec<String> = rules
+                        .iter()
+                        .map(|(id, n)| format!("{} {n}", rule_name_zh(id)))
+                        .collect();
+                    writeln!(self.out, "不合格项目：{}", list.join("，"))?;
+                }
+            }
+        }
         self.out.flush()
     }
 }

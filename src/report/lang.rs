@@ -1,0 +1,129 @@
+//! Languages of the human-readable output (text reporter, annotated images). JSON ids and
+//! fields stay English.
+
+use crate::checks::{CheckResult, Status, fmt};
+
+/// Language of human messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// English.
+    #[default]
+    En,
+    /// Simplified Chinese.
+    Zh,
+}
+
+impl Lang {
+    /// The language a `LANG`/`LC_ALL`/`LC_MESSAGES` value asks for (`zh_CN.UTF-8` -> Chinese).
+    pub fn from_locale(locale: &str) -> Lang {
+        if locale.to_ascii_lowercase().starts_with("zh") {
+            Lang::Zh
+        } else {
+            Lang::En
+        }
+    }
+
+    /// The language of the environment (`LC_ALL`, then `LC_MESSAGES`, then `LANG`).
+    pub fn from_env() -> Lang {
+        ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+            .map_or(Lang::En, |v| Lang::from_locale(&v))
+    }
+}
+
+/// The Chinese name of a check id (the id itself for unknown ids).
+pub fn rule_name_zh(id: &str) -> &str {
+    match id {
+        "image_aspect" => "照片宽高比",
+        "image_pixels" => "像素尺寸",
+        "image_dpi" => "分辨率",
+        "file_format" => "文件格式",
+        "file_size" => "文件大小",
+        "single_face" => "单人",
+        "head_length" => "头部长度",
+        "head_width" => "头部宽度",
+        "crown_margin" => "头顶距上边",
+        "chin_margin" => "下颏距下边",
+        "eye_line" => "眼睛位置",
+        "head_centred" => "人像居中",
+        "background_white" => "白色背景",
+        "background_colour" => "背景颜色",
+        "background_uniform" => "背景均匀",
+        "colour_photo" => "彩色照片",
+        "pose_yaw" => "左右转头",
+        "pose_pitch" => "抬头低头",
+        "pose_roll" => "歪头",
+        "taken_recently" => "近期照片",
+        other => other,
+    }
+}
+
+fn unit_zh(unit: &str) -> &str {
+    match unit {
+        "mm" => "毫米",
+        "px" => "像素",
+        "deg" => "度",
+        "days" => "天",
+        "count" => "个",
+        "share" => "",
+        "ratio" => "",
+        other => other,
+    }
+}
+
+/// A status word.
+pub fn status_word(status: Status, lang: Lang) -> &'static str {
+    match (lang, status) {
+        (Lang::En, Status::Pass) => "pass",
+        (Lang::En, Status::Fail) => "FAIL",
+        (Lang::En, Status::Warn) => "warn",
+        (Lang::En, Status::NotMeasured) => "n/m ",
+        (Lang::En, Status::Skipped) => "skip",
+        (Lang::Zh, Status::Pass) => "合格",
+        (Lang::Zh, Status::Fail) => "不合格",
+        (Lang::Zh, Status::Warn) => "提醒",
+        (Lang::Zh, Status::NotMeasured) => "未测出",
+        (Lang::Zh, Status::Skipped) => "跳过",
+    }
+}
+
+/// A check in a few words: `head_length 17.2 mm (19-22)` or `头部长度 17.2 毫米（应为 19–22）`.
+pub fn short(c: &CheckResult, lang: Lang) -> String {
+    let range = match (c.min, c.max) {
+        (Some(lo), Some(hi)) if lo == hi => fmt(lo),
+        (Some(lo), Some(hi)) => format!("{}-{}", fmt(lo), fmt(hi)),
+        (Some(lo), None) => format!(">= {}", fmt(lo)),
+        (None, Some(hi)) => format!("<= {}", fmt(hi)),
+        (None, None) => String::new(),
+    };
+    match lang {
+        Lang::En => match (c.status, c.value) {
+            (Status::NotMeasured, _) => format!("{} not measured", c.id),
+            (_, Some(v)) if c.unit == "count" => format!("{} {} found ({range})", c.id, fmt(v)),
+            (_, Some(v)) if !range.is_empty() => {
+                format!("{} {} {} ({range})", c.id, fmt(v), c.unit)
+            }
+            _ => format!("{} ({})", c.id, c.message),
+        },
+        Lang::Zh => {
+            let name = rule_name_zh(&c.id);
+            let unit = unit_zh(&c.unit);
+            match (c.status, c.value) {
+                (Status::NotMeasured, _) => format!("{name}未能测出"),
+                (_, Some(v)) if !range.is_empty() => {
+                    format!("{name} {} {unit}（应为 {range}）", fmt(v))
+                }
+                _ => format!("{name}（{}）", c.message),
+            }
+        }
+    }
+}
+
+/// A full line for a check: the message in English, or the short Chinese form with the status.
+pub fn line(c: &CheckResult, lang: Lang) -> String {
+    match lang {
+        Lang::En => c.message.clone(),
+        Lang::Zh => short(c, lang),
+    }
+}
