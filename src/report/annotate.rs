@@ -3,7 +3,7 @@
 //! Drawn: the backdrop tinted (pixels outside the person mask), the allowed bands for the
 //! crown and the chin from the spec (green), the measured crown and chin lines (red), the eye
 //! line (cyan), the head width markers at the outer ears (orange), the face boxes (yellow),
-//! and the failed rules with value and range in the top-left corner.
+//! and the failed rules with value and range in the bottom-left corner (away from the crown).
 
 use ab_glyph::{FontRef, PxScale};
 use image::{Rgb, RgbImage};
@@ -150,9 +150,10 @@ pub fn annotate(
             .unwrap_or(0)
             .min(img.width());
         let box_h = ((line_h * lines.len() as i32 + 4) as u32).min(img.height());
+        let top = (img.height() - box_h) as i32;
         draw_filled_rect_mut(
             &mut img,
-            Rect::at(0, 0).of_size(width + 6, box_h),
+            Rect::at(0, top).of_size(width + 6, box_h),
             Rgb([0, 0, 0]),
         );
         for (i, l) in lines.iter().enumerate() {
@@ -160,7 +161,7 @@ pub fn annotate(
                 &mut img,
                 Rgb([255, 255, 255]),
                 3,
-                2 + line_h * i as i32,
+                top + 2 + line_h * i as i32,
                 scale,
                 &font,
                 l,

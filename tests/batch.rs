@@ -1,0 +1,403 @@
+//! Batch and CI features of the CLI: golden reports (text, JSON, CSV, JUnit), expectations,
+//! path lists, sharding, exclusion, fail-fast, output files, annotated images, languages,
+//! completions. Golden files are in `tests/golden/`; `UPDATE_GOLDEN=1 cargo test --release`
+//! rewrites them after an intended change (review the diff).
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn photocheck() -> Command {
+    Command::cargo_bin("photocheck").expect("binary built")
+}
+
+/// Replaces what changes from run to run (elapsed times).
+fn normalise(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let mut l = line.to_string();
+        if let Some(i) = l.find(" errors in ") {
+            l = format!("{} errors in <T> s", &l[..i]);
+        }
+        if let Some(i) = l.find("，用时 ") {
+            l = format!("{}，用时 <T> 秒", &l[..i]);
+        }
+        while let Some(i) = l.find("time=\"") {
+            let end = l[i + 6..].find('"').map_or(l.len(), |e| i + 6 + e);
+            l = format!("{}time=<T>{}", &l[..i], &l[end + 1..]);
+        }
+        out.push_str(&l);
+        out.push('\n');
+    }
+    out
+}
+
+fn golden(name: &str, actual: &str) {
+    let path = Path::new("tests/golden").join(name);
+    let actual = normalise(actual);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("{} missing: run with UPDATE_GOLDEN=1", path.display()));
+    if expected != actual {
+        let diff: Vec<String> = expected
+            .lines()
+            .zip(actual.lines())
+            .filter(|(a, b)| a != b)
+            .take(5)
+            .map(|(a, b)| format!("- {a}\n+ {b}"))
+            .collect();
+        panic!(
+            "{name} differs from the golden file (UPDATE_GOLDEN=1 to accept):\n{}",
+            diff.join("\n")
+        );
+    }
+}
+
+fn run(args: &[&str]) -> (String, i32) {
+    let out = photocheck().args(args).output().unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        out.status.code().unwrap(),
+    )
+}
+
+#[test]
+fn golden_reports_in_every_format() {
+    for (format, name) in [
+        ("text", "made.txt"),
+        ("json", "made.json"),
+        ("csv", "made.csv"),
+        ("junit", "made.junit.xml"),
+    ] {
+        let (out, code) = run(&["check", "--jobs", "2", "--format", format, "fixtures/made"]);
+        assert_eq!(code, 1, "{format}");
+        golden(name, &out);
+    }
+    let (out, _) = run(&[
+        "check",
+        "-v",
+        "--lang",
+        "zh",
+        "fixtures/made/astronaut_head_small.jpg",
+    ]);
+    golden("head_small.zh.txt", &out);
+}
+
+#[test]
+fn junit_has_the_common_schema_shape() {
+    let (xml, _) = run(&["check", "--format", "junit", "fixtures/made"]);
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let (mut cases, mut failures, mut suite_attrs) = (0, 0, Vec::new());
+    let mut stack: Vec<String> = Vec::new();
+    loop {
+        match reader.read_event().unwrap() {
+            ev @ (quick_xml::events::Event::Start(_) | quick_xml::events::Event::Empty(_)) => {
+                let (e, empty) = match &ev {
+                    quick_xml::events::Event::Start(e) => (e.clone(), false),
+                    quick_xml::events::Event::Empty(e) => (e.clone(), true),
+                    _ => unreachable!(),
+                };
+                let name = String::from_utf8(e.name().as_ref().to_vec()).unwrap();
+                let attrs: Vec<String> = e
+                    .attributes()
+                    .map(|a| String::from_utf8(a.unwrap().key.as_ref().to_vec()).unwrap())
+                    .collect();
+                match name.as_str() {
+                    "testsuite" => suite_attrs = attrs,
+                    "testcase" => {
+                        assert_eq!(stack.last().map(String::as_str), Some("testsuite"));
+                        assert!(
+                            attrs.contains(&"name".into()) && attrs.contains(&"classname".into())
+                        );
+                        cases += 1;
+                    }
+                    "failure" => {
+                        assert_eq!(stack.last().map(String::as_str), Some("testcase"));
+                        assert!(
+                            attrs.contains(&"message".into()) && attrs.contains(&"type".into())
+                        );
+                        failures += 1;
+                    }
+                    _ => {}
+                }
+                if !empty {
+                    stack.push(name);
+                }
+            }
+            quick_xml::events::Event::End(_) => {
+                stack.pop();
+            }
+            quick_xml::events::Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert_eq!(cases, 7);
+    assert!(failures >= 6, "{failures}");
+    for a in ["name", "tests", "failures", "errors", "time"] {
+        assert!(suite_attrs.contains(&a.to_string()), "testsuite lacks {a}");
+    }
+}
+
+#[test]
+fn expectations_decide_the_exit_code_and_show_mismatches() {
+    let (_, code) = run(&["check", "--expect", "fixtures/expected.toml", "fixtures"]);
+    assert_eq!(code, 0, "the shipped fixtures meet their expectations");
+    let dir = tempfile::tempdir().unwrap();
+    let wrong = dir.path().join("wrong.toml");
+    let photo = std::fs::canonicalize("fixtures/made/astronaut_head_small.jpg").unwrap();
+    std::fs::write(
+        &wrong,
+        format!(
+            "[[photo]]\nfile = {:?}\nverdict = \"pass\"\npass = [\"head_length\"]\n\n[[photo]]\nfile = \"nowhere.jpg\"\nverdict = \"pass\"\n",
+            photo.display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = photocheck()
+        .args([
+            "check",
+            "--expect",
+            wrong.to_str().unwrap(),
+            photo.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("NOT AS EXPECTED: verdict: expected pass, got fail"),
+        "{text}"
+    );
+    assert!(
+        text.contains("NOT AS EXPECTED: head_length: expected pass, got fail"),
+        "{text}"
+    );
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("expected photo not checked: nowhere.jpg"),
+        "{err}"
+    );
+    // JSON carries the outcome per photo.
+    let out = photocheck()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--expect",
+            wrong.to_str().unwrap(),
+            photo.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["expectation"]["met"], false);
+}
+
+fn files_of(json: &str) -> Vec<String> {
+    let v: Value = serde_json::from_str(json).unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["file"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn shards_split_a_batch_into_disjoint_parts_that_cover_it() {
+    let (all, _) = run(&["check", "--format", "json", "fixtures"]);
+    let all: BTreeSet<String> = files_of(&all).into_iter().collect();
+    let mut union = BTreeSet::new();
+    for i in 1..=3 {
+        let (part, _) = run(&[
+            "check",
+            "--format",
+            "json",
+            "--shard",
+            &format!("{i}/3"),
+            "fixtures",
+        ]);
+        for f in files_of(&part) {
+            assert!(union.insert(f.clone()), "{f} in two shards");
+        }
+    }
+    assert_eq!(union, all);
+    let (_, code) = run(&["check", "--shard", "4/3", "fixtures"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn paths_from_stdin_and_files_from_nul_lists() {
+    let list = "fixtures/made/astronaut_licence.jpg\nfixtures/grace_hopper.jpg\n";
+    let out = photocheck()
+        .args(["check", "--format", "json", "-"])
+        .write_stdin(list)
+        .output()
+        .unwrap();
+    assert_eq!(
+        files_of(&String::from_utf8(out.stdout).unwrap()),
+        [
+            "fixtures/made/astronaut_licence.jpg",
+            "fixtures/grace_hopper.jpg"
+        ]
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let nul = dir.path().join("list");
+    std::fs::write(
+        &nul,
+        "fixtures/grace_hopper.jpg\0fixtures/made/astronaut_licence.jpg\0",
+    )
+    .unwrap();
+    let (out, _) = run(&[
+        "check",
+        "--format",
+        "json",
+        "-0",
+        "--files-from",
+        nul.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        files_of(&out),
+        [
+            "fixtures/grace_hopper.jpg",
+            "fixtures/made/astronaut_licence.jpg"
+        ]
+    );
+}
+
+#[test]
+fn exclude_and_fail_fast() {
+    let (out, _) = run(&[
+        "check",
+        "--format",
+        "json",
+        "--exclude",
+        "**/exif-orientation/**",
+        "--exclude",
+        "*.png",
+        "fixtures",
+    ]);
+    let files = files_of(&out);
+    assert!(
+        files
+            .iter()
+            .all(|f| !f.contains("exif-orientation") && !f.ends_with(".png")),
+        "{files:?}"
+    );
+    assert_eq!(files.len(), 8);
+    let (out, code) = run(&[
+        "check",
+        "--format",
+        "json",
+        "--fail-fast",
+        "--jobs",
+        "1",
+        "fixtures/made",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        files_of(&out).len(),
+        1,
+        "stops after the first failing photo"
+    );
+}
+
+#[test]
+fn output_file_is_written_and_never_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    let (stdout, code) = run(&[
+        "check",
+        "--format",
+        "json",
+        "-o",
+        report.to_str().unwrap(),
+        "fixtures/made/astronaut_licence.jpg",
+    ]);
+    assert_eq!(code, 0);
+    assert!(stdout.is_empty());
+    assert_eq!(
+        files_of(&std::fs::read_to_string(&report).unwrap()).len(),
+        1
+    );
+    let photo = dir.path().join("p.jpg");
+    std::fs::copy("fixtures/made/astronaut_licence.jpg", &photo).unwrap();
+    let before = std::fs::read(&photo).unwrap();
+    let (_, code) = run(&[
+        "check",
+        "-o",
+        photo.to_str().unwrap(),
+        photo.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        std::fs::read(&photo).unwrap(),
+        before,
+        "the input is untouched"
+    );
+}
+
+#[test]
+fn annotated_image_shows_the_measured_crown_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let photo = "fixtures/made/astronaut_head_small.jpg";
+    let before = std::fs::read(photo).unwrap();
+    let (json, _) = run(&[
+        "check",
+        "--format",
+        "json",
+        "--annotate",
+        dir.path().to_str().unwrap(),
+        photo,
+    ]);
+    let v: Value = serde_json::from_str(&json).unwrap();
+    let crown = v[0]["measurements"]["crown_y_px"].as_f64().unwrap();
+    let chin = v[0]["measurements"]["chin_y_px"].as_f64().unwrap();
+    let png = dir.path().join("astronaut_head_small.png");
+    let img = image::open(&png).unwrap().into_rgb8();
+    assert_eq!((img.width(), img.height()), (260, 378));
+    let colour = photocheck::report::annotate::CROWN_LINE_COLOUR;
+    for x in [5, 130, 250] {
+        assert_eq!(
+            *img.get_pixel(x, crown.round() as u32),
+            colour,
+            "crown line at x {x}"
+        );
+        assert_eq!(
+            *img.get_pixel(x, chin.round() as u32),
+            colour,
+            "chin line at x {x}"
+        );
+    }
+    // The failed rules are written in the bottom-left corner on black.
+    assert_eq!(*img.get_pixel(1, 376), image::Rgb([0, 0, 0]));
+    // A second run does not overwrite the first image, and the input is untouched.
+    run(&["check", "--annotate", dir.path().to_str().unwrap(), photo]);
+    assert!(dir.path().join("astronaut_head_small-1.png").exists());
+    assert_eq!(std::fs::read(photo).unwrap(), before);
+}
+
+#[test]
+fn chinese_text_output_and_completions() {
+    let (out, _) = run(&[
+        "check",
+        "--lang",
+        "zh",
+        "fixtures/made/astronaut_head_small.jpg",
+    ]);
+    assert!(
+        out.starts_with("不合格  fixtures/made/astronaut_head_small.jpg: 头部长度"),
+        "{out}"
+    );
+    assert!(out.contains("共检查 1 张"), "{out}");
+    let (out, code) = run(&["completions", "bash"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("photocheck") && out.contains("--spec-file"));
+    let (man, code) = run(&["man"]);
+    assert_eq!(code, 0);
+    assert!(man.contains(".TH"));
+}
