@@ -60,9 +60,18 @@ fn looks_like_image(path: &Path) -> bool {
 pub fn collect_inputs(paths: &[PathBuf]) -> Vec<Input> {
     let mut out = Vec::new();
     for p in paths {
-        if !p.exists() {
-            out.push(Input::Missing(p.clone()));
-        } else if p.is_dir() {
+        let meta = match std::fs::metadata(p) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                out.push(Input::Missing(p.clone()));
+                continue;
+            }
+            Err(e) => {
+                out.push(Input::Unreadable(p.clone(), e.to_string()));
+                continue;
+            }
+        };
+        if meta.is_dir() {
             let walker = walkdir::WalkDir::new(p)
                 .follow_links(true)
                 .sort_by_file_name()

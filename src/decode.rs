@@ -200,6 +200,7 @@ fn map_image_error(e: image::ImageError) -> Error {
                 || lower.contains("truncat")
                 || lower.contains("no more bytes")
                 || lower.contains("unexpected end")
+                || lower.contains("not enough bytes")
             {
                 Error::Truncated(msg)
             } else {

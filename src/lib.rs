@@ -36,7 +36,7 @@ pub mod expect;
 pub mod report;
 pub mod spec;
 
-pub use engine::{Engine, read_file};
+pub use engine::{Engine, MAX_FILE_BYTES, read_file};
 pub use error::{Error, Result};
 pub use report::{FileReport, Verdict};
 pub use spec::Spec;
