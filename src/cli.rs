@@ -137,6 +137,9 @@ struct CheckArgs {
     /// Stop after the first photo that fails or cannot be read.
     #[arg(long)]
     fail_fast: bool,
+    /// Give up on a photo after this many seconds (its report is a `timeout` error).
+    #[arg(long, value_name = "SECONDS")]
+    timeout_per_file: Option<f64>,
     /// Language of the text report and annotated images (default: from LANG).
     #[arg(long, value_enum)]
     lang: Option<LangArg>,
@@ -153,6 +156,14 @@ fn parse_shard(s: &str) -> Result<(u32, u32), String> {
 }
 
 pub fn main() -> ExitCode {
+    // A panic inside a dependency is caught per photo and reported as that photo's error;
+    // the default hook would also print it to stderr, mid-report.
+    // Panics on the main thread are bugs of photocheck itself and are still shown.
+    std::panic::set_hook(Box::new(|info| {
+        if std::thread::current().name() == Some("main") {
+            eprintln!("photocheck: internal error: {info}");
+        }
+    }));
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -442,8 +453,14 @@ fn check(args: CheckArgs) -> ExitCode {
             ));
         }
     }
+    let limit = match args.timeout_per_file {
+        Some(t) if !(t.is_finite() && t > 0.0) => {
+            return fail_usage("--timeout-per-file must be a positive number of seconds");
+        }
+        t => t.map(std::time::Duration::from_secs_f64),
+    };
     let engine = match Engine::new() {
-        Ok(e) => e,
+        Ok(e) => e.with_time_limit(limit),
         Err(e) => return fail_usage(e),
     };
     let lang = match args.lang {

@@ -13,6 +13,7 @@ use crate::spec::Spec;
 /// Loads the embedded models once; shareable across threads (`&Engine` is `Sync`).
 pub struct Engine {
     models: Models,
+    time_limit: Option<std::time::Duration>,
 }
 
 impl Engine {
@@ -22,12 +23,21 @@ impl Engine {
     pub fn new() -> Result<Engine> {
         Ok(Engine {
             models: Models::load()?,
+            time_limit: None,
         })
+    }
+
+    /// Sets a time limit per photo: past it, the photo's report is a `timeout` error. Checked
+    /// after decoding and between analysis stages (a stage itself is bounded by the decoder
+    /// limits and the fixed model sizes), so a photo can overrun by one stage.
+    pub fn with_time_limit(mut self, limit: Option<std::time::Duration>) -> Engine {
+        self.time_limit = limit;
+        self
     }
 
     /// Measures a decoded photo: faces, mesh, mask, head geometry, pose, background, colour.
     pub fn analyse(&self, photo: &Photo) -> Result<Analysis> {
-        self.models.analyse(photo)
+        self.models.analyse(photo, None)
     }
 
     /// Checks an analysed photo against a spec; `file` labels the report.
@@ -66,9 +76,10 @@ impl Engine {
     where
         F: FnOnce(&Photo, &Analysis, &FileReport) -> Result<()>,
     {
+        let deadline = self.time_limit.map(|t| std::time::Instant::now() + t);
         let work = || -> Result<FileReport> {
             let photo = decode(bytes)?;
-            let analysis = self.analyse(&photo)?;
+            let analysis = self.models.analyse(&photo, deadline)?;
             let report = self.report(file, &analysis, spec);
             then(&photo, &analysis, &report)?;
             Ok(report)

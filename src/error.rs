@@ -40,11 +40,14 @@ pub enum Error {
     /// A spec (preset or user file) is invalid or unknown.
     #[error("spec error: {0}")]
     Spec(String),
+    /// The per-file time limit (`--timeout-per-file`) ran out.
+    #[error("timed out: {0}")]
+    Timeout(String),
 }
 
 impl Error {
     /// A stable, machine-readable code for the error (`not_found`, `io`, `not_an_image`,
-    /// `unsupported_format`, `truncated`, `too_large`, `corrupt`, `model`, `spec`).
+    /// `unsupported_format`, `truncated`, `too_large`, `corrupt`, `model`, `spec`, `timeout`).
     pub fn kind(&self) -> &'static str {
         match self {
             Error::NotFound(_) => "not_found",
@@ -56,6 +59,7 @@ impl Error {
             Error::Corrupt(_) => "corrupt",
             Error::Model(_) => "model",
             Error::Spec(_) => "spec",
+            Error::Timeout(_) => "timeout",
         }
     }
 }

@@ -428,3 +428,35 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+#[test]
+fn per_file_time_limit_gives_a_timeout_error_and_the_batch_goes_on() {
+    let out = Command::cargo_bin("photocheck")
+        .unwrap()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--timeout-per-file",
+            "0.000001",
+            GOOD,
+            GOOD,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let kinds: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["error"]["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["timeout", "timeout"]);
+    let ok = Command::cargo_bin("photocheck")
+        .unwrap()
+        .args(["check", "--timeout-per-file", "60", GOOD])
+        .output()
+        .unwrap();
+    assert_eq!(ok.status.code(), Some(0));
+}

@@ -130,7 +130,20 @@ pub struct Analysis {
 
 impl Models {
     /// Analyses a decoded photo.
-    pub(crate) fn analyse(&self, photo: &Photo) -> Result<Analysis> {
+    /// Analyses a photo; with a `deadline`, gives up with [`crate::Error::Timeout`] at the
+    /// first stage boundary past it (each stage itself is bounded by the image limits).
+    pub(crate) fn analyse(
+        &self,
+        photo: &Photo,
+        deadline: Option<std::time::Instant>,
+    ) -> Result<Analysis> {
+        let check_time = |stage: &str| match deadline {
+            Some(d) if std::time::Instant::now() > d => Err(crate::Error::Timeout(format!(
+                "time limit reached before {stage}"
+            ))),
+            _ => Ok(()),
+        };
+        check_time("face detection")?;
         let full = &photo.image;
         let scaled;
         let (work, scale) = if full.height() > MAX_WORK_HEIGHT {
@@ -154,6 +167,7 @@ impl Models {
         let Some(main) = faces.first() else {
             return Ok(analysis);
         };
+        check_time("landmarks")?;
         let mesh = landmarks::face_mesh(&self.face_mesh, work, main)?;
         let (fx0, fx1, fy0, fy1) = idx::FACE_OVAL.iter().fold(
             (f64::MAX, f64::MIN, f64::MAX, f64::MIN),
@@ -170,7 +184,9 @@ impl Models {
             (fy0 + fy1) / 2.0,
             face_size,
         );
+        check_time("segmentation")?;
         let mask = segment::segment_person(&self.segmentation, work, &roi)?;
+        check_time("head geometry")?;
         let chin_y = mesh.xy(idx::CHIN).1;
         let backdrop = BackgroundModel::fit(work, &mask, chin_y.max(1.0) as u32);
         let geometry = geometry::head_geometry(work, &mesh, &mask, backdrop.as_ref());
