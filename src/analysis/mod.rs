@@ -342,7 +342,8 @@ fn colour_stats(img: &RgbImage, mesh: &FaceMesh, mask: &PersonMask) -> ColourSta
         }
     }
     let (w, h) = (img.width(), img.height());
-    let step = ((f64::from(w) * f64::from(h) / 40_000.0).sqrt().floor() as u32).max(1);
+    // About 10,000 samples: plenty for a spread of hue.
+    let step = ((f64::from(w) * f64::from(h) / 10_000.0).sqrt().round() as u32).max(1);
     let (mut sx, mut sy, mut m) = (0.0f64, 0.0f64, 0usize);
     for y in (0..h).step_by(step as usize) {
         for x in (0..w).step_by(step as usize) {
