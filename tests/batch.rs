@@ -401,3 +401,26 @@ fn chinese_text_output_and_completions() {
     assert_eq!(code, 0);
     assert!(man.contains(".TH"));
 }
+
+#[test]
+fn chinese_annotated_image_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, code) = run(&[
+        "check",
+        "--lang",
+        "zh",
+        "--annotate",
+        dir.path().to_str().unwrap(),
+        "fixtures/made/astronaut_head_small.jpg",
+    ]);
+    assert_eq!(code, 1);
+    let img = image::open(dir.path().join("astronaut_head_small.png"))
+        .unwrap()
+        .into_rgb8();
+    // The corner box holds white text on black.
+    let white = (0..img.width().min(150))
+        .flat_map(|x| (img.height() - 30..img.height()).map(move |y| (x, y)))
+        .filter(|&(x, y)| img.get_pixel(x, y)[0] > 200 && img.get_pixel(x, y)[2] > 200)
+        .count();
+    assert!(white > 20, "{white} white text pixels");
+}

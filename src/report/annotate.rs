@@ -30,6 +30,9 @@ const BACKDROP_COLOUR: [f32; 3] = [80.0, 140.0, 255.0];
 
 /// DejaVu Sans Mono (Bitstream Vera licence, `assets/fonts/LICENSE-DejaVu.txt`).
 const FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSansMono.ttf");
+/// WenQuanYi Micro Hei cut down to ASCII and the Chinese characters of `lang.rs` (Apache-2.0,
+/// `assets/fonts/LICENSE-WenQuanYi.txt`; made by `tools/make_cjk_font.py`).
+const FONT_ZH: &[u8] = include_bytes!("../../assets/fonts/wqy-microhei-subset.ttf");
 
 fn blend(p: &mut Rgb<u8>, c: [f32; 3], a: f32) {
     for k in 0..3 {
@@ -69,9 +72,7 @@ fn band(img: &mut RgbImage, y0: f64, y1: f64) {
     }
 }
 
-/// Draws the annotations on a copy of the upright photo. `lang` chooses the language of the
-/// corner text where the font has the glyphs (the embedded font has no Chinese glyphs, so
-/// Chinese output falls back to the English check ids and values).
+/// Draws the annotations on a copy of the upright photo; `lang` is the language of the text.
 pub fn annotate(
     photo: &RgbImage,
     analysis: &Analysis,
@@ -79,7 +80,6 @@ pub fn annotate(
     spec: &Spec,
     lang: Lang,
 ) -> RgbImage {
-    let _ = lang;
     let mut img = photo.clone();
     let (w, h) = (f64::from(img.width()), f64::from(img.height()));
     let thick = ((h / 300.0).round() as u32).max(1);
@@ -136,10 +136,11 @@ pub fn annotate(
     let lines: Vec<String> = if let Some(e) = &report.error {
         vec![format!("ERROR {}", e.kind)]
     } else {
-        report.failed_checks().map(|c| short(c, Lang::En)).collect()
+        report.failed_checks().map(|c| short(c, lang)).collect()
     };
     if !lines.is_empty() {
-        let font = FontRef::try_from_slice(FONT).expect("embedded font is valid");
+        let bytes = if lang == Lang::Zh { FONT_ZH } else { FONT };
+        let font = FontRef::try_from_slice(bytes).expect("embedded font is valid");
         let size = (h / 32.0).clamp(10.0, 48.0) as f32;
         let scale = PxScale::from(size);
         let line_h = (size * 1.2) as i32;
@@ -169,4 +170,25 @@ pub fn annotate(
         }
     }
     img
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ab_glyph::Font;
+
+    #[test]
+    fn the_chinese_font_has_every_character_of_the_messages() {
+        let font = FontRef::try_from_slice(FONT_ZH).unwrap();
+        let source = include_str!("lang.rs");
+        let missing: String = source
+            .chars()
+            .filter(|c| (*c as u32) > 127 || c.is_ascii_graphic())
+            .filter(|c| font.glyph_id(*c).0 == 0)
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "run tools/make_cjk_font.py; missing: {missing}"
+        );
+    }
 }
