@@ -59,7 +59,7 @@ pub(super) fn head_length(m: &Measurements, rule: &HeadLengthRule) -> CheckResul
 
 /// `chin_margin`: chin to the bottom edge of the photo, mm.
 pub(super) fn chin_margin(m: &Measurements, rule: &ChinMarginRule) -> CheckResult {
-    range_check(
+    let mut r = range_check(
         "chin_margin",
         rule.severity,
         m.chin_margin_mm,
@@ -67,7 +67,11 @@ pub(super) fn chin_margin(m: &Measurements, rule: &ChinMarginRule) -> CheckResul
         rule.min_mm,
         rule.max_mm,
         "space below the chin",
-    )
+    );
+    if let Some(v) = m.chin_margin_mm {
+        r.message = format!("{}; {} px", r.message, super::fmt(v / m.mm_per_px));
+    }
+    r
 }
 
 /// `eye_line`: height of the eye line from the bottom or the top edge, in mm or as a share of
@@ -124,6 +128,9 @@ pub(super) fn head_width(m: &Measurements, rule: &HeadWidthRule) -> CheckResult 
         Some(rule.max_mm),
         what,
     );
+    if let Some(v) = value {
+        r.message = format!("{}; {} px", r.message, super::fmt(v / m.mm_per_px));
+    }
     if value.is_none() && rule.basis == WidthBasis::Ears && m.head_length_mm.is_some() {
         r.message = format!("{} (an ear is hidden, e.g. by hair)", r.message);
     }
