@@ -1,16 +1,8 @@
 //! Appearance rules: white background, colour photo.
 
-use super::{CheckResult, Status, fmt};
+use super::{CheckResult, Status, fmt, outcome};
 use crate::analysis::Analysis;
 use crate::spec::{BackgroundColourRule, BackgroundRule, ColourRule, Severity, UniformRule};
-
-fn status(ok: bool, severity: Severity) -> Status {
-    match (ok, severity) {
-        (true, _) => Status::Pass,
-        (false, Severity::Warn) => Status::Warn,
-        (false, Severity::Error) => Status::Fail,
-    }
-}
 
 /// `background_white`: mean L*, mean chroma and share of dark pixels of the backdrop (CIE
 /// L*a*b*, D65). The reported value is the mean L*; the message names every failed part.
@@ -55,7 +47,7 @@ pub(super) fn background_white(a: &Analysis, rule: &BackgroundRule) -> CheckResu
     let ok = problems.is_empty();
     CheckResult {
         id: "background_white".into(),
-        status: status(ok, rule.severity),
+        status: outcome(ok, rule.severity),
         severity: rule.severity,
         value: Some(bg.mean_lightness),
         unit: "L*".into(),
@@ -99,7 +91,7 @@ pub(super) fn colour_photo(a: &Analysis, rule: &ColourRule) -> CheckResult {
         .map_or("none".to_string(), |s| format!("{} deg", fmt(s)));
     CheckResult {
         id: "colour_photo".into(),
-        status: status(ok, rule.severity),
+        status: outcome(ok, rule.severity),
         severity: rule.severity,
         value: Some(c.face_chroma),
         unit: "C*ab".into(),
@@ -165,7 +157,7 @@ pub(super) fn background_colour(a: &Analysis, rule: &BackgroundColourRule) -> Ch
     let lab = bg.mean_lab.map(fmt);
     CheckResult {
         id: "background_colour".into(),
-        status: status(ok, rule.severity),
+        status: outcome(ok, rule.severity),
         severity: rule.severity,
         value: Some(d),
         unit: "dE".into(),
@@ -206,7 +198,7 @@ pub(super) fn background_uniform(a: &Analysis, rule: &UniformRule) -> CheckResul
     let ok = share <= rule.max_share;
     CheckResult {
         id: "background_uniform".into(),
-        status: status(ok, rule.severity),
+        status: outcome(ok, rule.severity),
         severity: rule.severity,
         value: Some(share),
         unit: "share".into(),

@@ -1,6 +1,6 @@
 //! File and frame rules: image aspect, pixel size, format, file size, photo age.
 
-use super::{CheckResult, Status, range_check};
+use super::{CheckResult, Status, outcome, range_check};
 use crate::analysis::Analysis;
 use crate::spec::{AspectRule, FileSizeRule, FormatRule, PixelsRule, Spec, TakenRecentlyRule};
 
@@ -58,7 +58,7 @@ pub(super) fn image_pixels(a: &Analysis, rule: &PixelsRule) -> CheckResult {
     let ok = wrong.is_empty();
     CheckResult {
         id: "image_pixels".into(),
-        status: pass_or(ok, rule.severity),
+        status: outcome(ok, rule.severity),
         severity: rule.severity,
         value: Some(f64::from(w) * f64::from(h)),
         unit: "px".into(),
@@ -81,7 +81,7 @@ pub(super) fn file_format(a: &Analysis, rule: &FormatRule) -> CheckResult {
         .any(|f| f.eq_ignore_ascii_case(&a.facts.format));
     CheckResult {
         id: "file_format".into(),
-        status: pass_or(ok, rule.severity),
+        status: outcome(ok, rule.severity),
         severity: rule.severity,
         value: None,
         unit: "format".into(),
@@ -147,13 +147,5 @@ pub(super) fn taken_recently(
             r.message = format!("{} (EXIF capture date {d})", r.message);
             r
         }
-    }
-}
-
-fn pass_or(ok: bool, severity: crate::spec::Severity) -> Status {
-    match (ok, severity) {
-        (true, _) => Status::Pass,
-        (false, crate::spec::Severity::Warn) => Status::Warn,
-        (false, crate::spec::Severity::Error) => Status::Fail,
     }
 }

@@ -1,10 +1,10 @@
 //! Head rules: single face, head length, head width, crown margin, centring, pose.
 
-use super::{CheckResult, Measurements, Status, range_check};
+use super::{CheckResult, Measurements, mm_check, outcome, range_check};
 use crate::analysis::Analysis;
 use crate::spec::{
     CentredRule, ChinMarginRule, CrownBasis, CrownMarginRule, EyeLineFrom, EyeLineRule,
-    HeadLengthRule, HeadWidthRule, PlainRule, PoseRule, Severity, Spec, WidthBasis,
+    HeadLengthRule, HeadWidthRule, PlainRule, PoseRule, Spec, WidthBasis,
 };
 
 /// `single_face`: exactly one face (see [`crate::analysis::face::MIN_FACE_SCORE`]).
@@ -13,11 +13,7 @@ pub(super) fn single_face(a: &Analysis, rule: &PlainRule) -> CheckResult {
     let ok = n == 1;
     CheckResult {
         id: "single_face".into(),
-        status: match (ok, rule.severity) {
-            (true, _) => Status::Pass,
-            (false, Severity::Warn) => Status::Warn,
-            (false, Severity::Error) => Status::Fail,
-        },
+        status: outcome(ok, rule.severity),
         severity: rule.severity,
         value: Some(n as f64),
         unit: "count".into(),
@@ -42,36 +38,28 @@ pub(super) fn head_length(m: &Measurements, rule: &HeadLengthRule) -> CheckResul
             "head length (top of skull to chin, skull top estimated from the face)",
         ),
     };
-    let mut r = range_check(
+    let range = (Some(rule.min_mm), Some(rule.max_mm));
+    mm_check(
         "head_length",
         rule.severity,
         value,
-        "mm",
-        Some(rule.min_mm),
-        Some(rule.max_mm),
+        range,
         what,
-    );
-    if let Some(v) = value {
-        r.message = format!("{}; {} px", r.message, super::fmt(v / m.mm_per_px));
-    }
-    r
+        m.mm_per_px,
+    )
 }
 
 /// `chin_margin`: chin to the bottom edge of the photo, mm.
 pub(super) fn chin_margin(m: &Measurements, rule: &ChinMarginRule) -> CheckResult {
-    let mut r = range_check(
+    let (value, range) = (m.chin_margin_mm, (rule.min_mm, rule.max_mm));
+    mm_check(
         "chin_margin",
         rule.severity,
-        m.chin_margin_mm,
-        "mm",
-        rule.min_mm,
-        rule.max_mm,
+        value,
+        range,
         "space below the chin",
-    );
-    if let Some(v) = m.chin_margin_mm {
-        r.message = format!("{}; {} px", r.message, super::fmt(v / m.mm_per_px));
-    }
-    r
+        m.mm_per_px,
+    )
 }
 
 /// `eye_line`: height of the eye line from the bottom or the top edge, in mm or as a share of
@@ -119,18 +107,8 @@ pub(super) fn head_width(m: &Measurements, rule: &HeadWidthRule) -> CheckResult 
             "head width (hair silhouette at eyebrow level)",
         ),
     };
-    let mut r = range_check(
-        "head_width",
-        rule.severity,
-        value,
-        "mm",
-        Some(rule.min_mm),
-        Some(rule.max_mm),
-        what,
-    );
-    if let Some(v) = value {
-        r.message = format!("{}; {} px", r.message, super::fmt(v / m.mm_per_px));
-    }
+    let range = (Some(rule.min_mm), Some(rule.max_mm));
+    let mut r = mm_check("head_width", rule.severity, value, range, what, m.mm_per_px);
     if value.is_none() && rule.basis == WidthBasis::Ears && m.head_length_mm.is_some() {
         r.message = format!("{} (an ear is hidden, e.g. by hair)", r.message);
     }

@@ -121,6 +121,31 @@ pub(crate) fn range_check(
     }
 }
 
+/// A range check of a length in mm whose message also gives the value in px.
+pub(crate) fn mm_check(
+    id: &str,
+    severity: Severity,
+    value_mm: Option<f64>,
+    (min, max): (Option<f64>, Option<f64>),
+    what: &str,
+    mm_per_px: f64,
+) -> CheckResult {
+    let mut r = range_check(id, severity, value_mm, "mm", min, max, what);
+    if let Some(v) = value_mm {
+        r.message = format!("{}; {} px", r.message, fmt(v / mm_per_px));
+    }
+    r
+}
+
+/// The status of a yes/no rule: pass, or fail/warn by the rule's severity.
+pub(crate) fn outcome(ok: bool, severity: Severity) -> Status {
+    match (ok, severity) {
+        (true, _) => Status::Pass,
+        (false, Severity::Warn) => Status::Warn,
+        (false, Severity::Error) => Status::Fail,
+    }
+}
+
 /// Formats a number with up to 3 significant decimals, trailing zeros dropped.
 pub(crate) fn fmt(v: f64) -> String {
     let a = v.abs();
