@@ -58,6 +58,15 @@ fn looks_like_image(path: &Path) -> bool {
 /// content is an image and skipping hidden files and folders. Symbolic links are followed;
 /// loops are reported as unreadable.
 pub fn collect_inputs(paths: &[PathBuf]) -> Vec<Input> {
+    collect_inputs_excluding(paths, &|_, _| false)
+}
+
+/// As [`collect_inputs`], leaving out the files found in folders for which `exclude(path,
+/// path relative to the folder given)` is true. Files named explicitly are always kept.
+pub fn collect_inputs_excluding(
+    paths: &[PathBuf],
+    exclude: &dyn Fn(&Path, &Path) -> bool,
+) -> Vec<Input> {
     let mut out = Vec::new();
     for p in paths {
         let meta = match std::fs::metadata(p) {
@@ -80,7 +89,8 @@ pub fn collect_inputs(paths: &[PathBuf]) -> Vec<Input> {
             for entry in walker {
                 match entry {
                     Ok(e) if e.file_type().is_file() => {
-                        if looks_like_image(e.path()) {
+                        let rel = e.path().strip_prefix(p).unwrap_or(e.path());
+                        if !exclude(e.path(), rel) && looks_like_image(e.path()) {
                             out.push(Input::File(e.into_path()));
                         }
                     }

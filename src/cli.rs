@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use photocheck::batch::{
-    BatchOptions, Input, check_inputs, collect_inputs, read_path_list, shard_of,
+    BatchOptions, Input, check_inputs, collect_inputs_excluding, read_path_list, shard_of,
 };
 use photocheck::checks::check_ids;
 use photocheck::expect::Expectations;
@@ -51,8 +51,11 @@ enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff) to standard output.
-    Man,
+    /// Print a manual page (roff) to standard output: the program's, or a subcommand's.
+    Man {
+        /// `check`, `specs`, `completions` or `man`; none for the main page.
+        subcommand: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -187,8 +190,18 @@ pub fn main() -> ExitCode {
             );
             ExitCode::from(EXIT_PASS)
         }
-        Command::Man => {
-            let man = clap_mangen::Man::new(Cli::command());
+        Command::Man { subcommand } => {
+            let cmd = Cli::command();
+            let cmd = match &subcommand {
+                None => cmd,
+                Some(name) => match cmd.find_subcommand(name) {
+                    Some(sub) => sub
+                        .clone()
+                        .name(Box::leak(format!("photocheck-{name}").into_boxed_str()) as &str),
+                    None => return fail_usage(format!("no subcommand `{name}`")),
+                },
+            };
+            let man = clap_mangen::Man::new(cmd);
             match man.render(&mut std::io::stdout()) {
                 Ok(()) => ExitCode::from(EXIT_PASS),
                 Err(e) => {
@@ -366,32 +379,62 @@ fn gather_inputs(args: &CheckArgs) -> Result<Vec<Input>, String> {
         globs.add(globset::Glob::new(g).map_err(|e| format!("--exclude {g}: {e}"))?);
     }
     let globs = globs.build().map_err(|e| e.to_string())?;
-    let mut inputs = collect_inputs(&paths);
-    inputs.retain(|i| {
-        let p = i.path();
-        !(globs.is_match(p) || p.file_name().is_some_and(|n| globs.is_match(n)))
-    });
+    // A glob matches the path as found, the path below the folder given, or the file name.
+    let excluded = |p: &Path, rel: &Path| {
+        globs.is_match(p) || globs.is_match(rel) || p.file_name().is_some_and(|n| globs.is_match(n))
+    };
+    let mut inputs = collect_inputs_excluding(&paths, &excluded);
     if let Some((i, n)) = args.shard {
         inputs.retain(|input| shard_of(input.path(), n) == i);
     }
     Ok(inputs)
 }
 
-/// Writes `img` as PNG into `dir` under the photo's name, never replacing a file (a clash gets
-/// `-1`, `-2`, ... suffixes), through a temporary file renamed into place.
+/// Where the annotated image of `file` goes: its path mirrored below `dir` (root and `..`
+/// components dropped) with `.png` added, so `a/x.jpg` and `b/x.jpg` do not collide.
+fn annotated_path(dir: &Path, file: &str) -> PathBuf {
+    let mut out = dir.to_path_buf();
+    for c in Path::new(file).components() {
+        if let std::path::Component::Normal(part) = c {
+            out.push(part);
+        }
+    }
+    let mut name = out.file_name().map_or("photo".into(), |n| n.to_os_string());
+    name.push(".png");
+    out.set_file_name(name);
+    out
+}
+
+/// A temporary file beside `target`, readable as the umask allows (not only by its owner).
+fn temp_beside(target: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let dir = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut b = tempfile::Builder::new();
+    b.prefix(".photocheck-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    b.tempfile_in(dir)
+}
+
+/// Writes `img` as PNG at [`annotated_path`], never replacing a file (a clash gets `-1`,
+/// `-2`, ... suffixes), through a temporary file renamed into place.
 fn write_annotated(dir: &Path, file: &str, img: &image::RgbImage) -> photocheck::Result<PathBuf> {
-    let stem = Path::new(file)
-        .file_stem()
-        .map_or("photo".into(), |s| s.to_string_lossy().into_owned());
+    let first = annotated_path(dir, file);
+    let folder = first.parent().unwrap_or(dir).to_path_buf();
     let io = |e: std::io::Error| photocheck::Error::Io {
-        path: dir.into(),
+        path: folder.clone(),
         source: e,
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".photocheck-")
-        .suffix(".png")
-        .tempfile_in(dir)
-        .map_err(io)?;
+    std::fs::create_dir_all(&folder).map_err(io)?;
+    let stem = first
+        .file_stem()
+        .map_or("photo".into(), |s| s.to_string_lossy().into_owned());
+    let mut tmp = temp_beside(&first).map_err(io)?;
     img.write_to(
         &mut std::io::BufWriter::new(tmp.as_file_mut()),
         image::ImageFormat::Png,
@@ -403,7 +446,7 @@ fn write_annotated(dir: &Path, file: &str, img: &image::RgbImage) -> photocheck:
         } else {
             format!("{stem}-{k}.png")
         };
-        let target = dir.join(name);
+        let target = folder.join(name);
         // persist_noclobber never replaces an existing file (an input included).
         match tmp.persist_noclobber(&target) {
             Ok(_) => return Ok(target),
@@ -434,8 +477,16 @@ fn check(args: CheckArgs) -> ExitCode {
         Ok(e) => e,
         Err(e) => return fail_usage(e),
     };
-    if let Some(Err(e)) = args.annotate.as_ref().map(std::fs::create_dir_all) {
-        return fail_usage(format!("--annotate: {e}"));
+    if let Some(dir) = &args.annotate {
+        if dir.exists() && !dir.is_dir() {
+            return fail_usage(format!(
+                "--annotate {} is a file, not a folder",
+                dir.display()
+            ));
+        }
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            return fail_usage(format!("--annotate {}: {e}", dir.display()));
+        }
     }
     let inputs = match gather_inputs(&args) {
         Ok(i) => i,
@@ -453,11 +504,17 @@ fn check(args: CheckArgs) -> ExitCode {
             ));
         }
     }
-    let limit = match args.timeout_per_file {
-        Some(t) if !(t.is_finite() && t > 0.0) => {
-            return fail_usage("--timeout-per-file must be a positive number of seconds");
+    let limit = match args
+        .timeout_per_file
+        .map(std::time::Duration::try_from_secs_f64)
+    {
+        Some(Ok(d)) if !d.is_zero() => Some(d),
+        Some(_) => {
+            return fail_usage(
+                "--timeout-per-file must be a positive number of seconds (at most about 1.8e19)",
+            );
         }
-        t => t.map(std::time::Duration::from_secs_f64),
+        None => None,
     };
     let engine = match Engine::new() {
         Ok(e) => e.with_time_limit(limit),
@@ -482,10 +539,20 @@ fn check(args: CheckArgs) -> ExitCode {
                 .parent()
                 .filter(|p| !p.as_os_str().is_empty())
                 .unwrap_or(Path::new("."));
-            match tempfile::Builder::new()
-                .prefix(".photocheck-")
-                .tempfile_in(dir)
-            {
+            if path.is_dir() {
+                return fail_usage(format!(
+                    "--output {} is a folder; give a file name",
+                    path.display()
+                ));
+            }
+            if !dir.is_dir() {
+                return fail_usage(format!(
+                    "--output {}: the folder {} does not exist",
+                    path.display(),
+                    dir.display()
+                ));
+            }
+            match temp_beside(path) {
                 Ok(t) => {
                     let w = t.reopen();
                     tmp_out = Some(t);
@@ -546,10 +613,12 @@ fn check(args: CheckArgs) -> ExitCode {
     let mut summary = Summary::default();
     let mut seen = Vec::new();
     let mut unmet = 0usize;
+    let mut seen_with_expectation = 0usize;
     let result = check_inputs(&engine, &spec, &inputs, &options, |mut r| {
         summary.add(&r);
         if let Some(exp) = &expectations {
             r.expectation = exp.compare(&r);
+            seen_with_expectation += usize::from(r.expectation.is_some());
             if r.expectation.as_ref().is_some_and(|o| !o.met) {
                 unmet += 1;
             }
@@ -586,10 +655,17 @@ fn check(args: CheckArgs) -> ExitCode {
             eprintln!("photocheck: {e}");
         }
     }
-    let missing = expectations
-        .as_ref()
-        .map(|e| e.missing(&seen))
-        .unwrap_or_default();
+    // With --shard, --exclude or --fail-fast only part of the photos is checked on purpose:
+    // expectations for the others are not missing.
+    let partial = args.shard.is_some() || !args.exclude.is_empty() || args.fail_fast;
+    let missing = if partial {
+        Vec::new()
+    } else {
+        expectations
+            .as_ref()
+            .map(|e| e.missing(&seen))
+            .unwrap_or_default()
+    };
     if !args.quiet {
         if args.fail_fast && summary.checked < inputs.len() {
             eprintln!(
@@ -608,9 +684,22 @@ fn check(args: CheckArgs) -> ExitCode {
             for m in &missing {
                 eprintln!("photocheck: expected photo not checked: {m}");
             }
+            let unlisted = summary.checked.saturating_sub(seen_with_expectation);
+            if unlisted > 0 {
+                eprintln!(
+                    "photocheck: {unlisted} checked photos have no expectation (judged by their verdict)"
+                );
+            }
         }
     }
     if summary.checked == 0 {
+        if args.shard.is_some() || !args.exclude.is_empty() {
+            // An empty shard of a CI matrix, or everything excluded: nothing to check is fine.
+            if !args.quiet {
+                eprintln!("photocheck: no photos left after --shard/--exclude");
+            }
+            return ExitCode::from(EXIT_PASS);
+        }
         eprintln!("photocheck: no image files found in the given paths");
         return ExitCode::from(EXIT_ERROR);
     }

@@ -76,7 +76,9 @@ impl Engine {
     where
         F: FnOnce(&Photo, &Analysis, &FileReport) -> Result<()>,
     {
-        let deadline = self.time_limit.map(|t| std::time::Instant::now() + t);
+        let deadline = self
+            .time_limit
+            .and_then(|t| std::time::Instant::now().checked_add(t));
         let work = || -> Result<FileReport> {
             let photo = decode(bytes)?;
             let analysis = self.models.analyse(&photo, deadline)?;

@@ -11,6 +11,15 @@ use serde_json::Value;
 
 const GOOD: &str = "fixtures/made/astronaut_licence.jpg";
 
+/// The CLI, in English whatever the machine's locale.
+fn photocheck() -> Command {
+    let mut c = Command::cargo_bin("photocheck").expect("binary built");
+    c.env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C");
+    c
+}
+
 fn good_bytes() -> Vec<u8> {
     std::fs::read(GOOD).unwrap()
 }
@@ -219,11 +228,7 @@ fn cases() -> Vec<Case> {
 }
 
 fn run_json(args: &[&std::ffi::OsStr]) -> (Vec<Value>, i32) {
-    let out = Command::cargo_bin("photocheck")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap();
+    let out = photocheck().args(args).output().unwrap();
     let v: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
     (v.as_array().unwrap().clone(), out.status.code().unwrap())
@@ -397,8 +402,7 @@ fn a_batch_leaves_inputs_untouched() {
         ));
     }
     let annotated = tempfile::tempdir().unwrap();
-    let out = Command::cargo_bin("photocheck")
-        .unwrap()
+    let out = photocheck()
         .args(["check", "--annotate"])
         .arg(annotated.path())
         .arg(dir.path())
@@ -431,8 +435,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn per_file_time_limit_gives_a_timeout_error_and_the_batch_goes_on() {
-    let out = Command::cargo_bin("photocheck")
-        .unwrap()
+    let out = photocheck()
         .args([
             "check",
             "--format",
@@ -453,8 +456,18 @@ fn per_file_time_limit_gives_a_timeout_error_and_the_batch_goes_on() {
         .map(|r| r["error"]["kind"].as_str().unwrap())
         .collect();
     assert_eq!(kinds, ["timeout", "timeout"]);
-    let ok = Command::cargo_bin("photocheck")
-        .unwrap()
+    for huge in ["1e19", "1e30", "inf"] {
+        let out = photocheck()
+            .args(["check", "--timeout-per-file", huge, GOOD])
+            .output()
+            .unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0) | Some(2)),
+            "{huge}: {:?}",
+            out.status
+        );
+    }
+    let ok = photocheck()
         .args(["check", "--timeout-per-file", "60", GOOD])
         .output()
         .unwrap();

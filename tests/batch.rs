@@ -9,8 +9,13 @@ use std::path::Path;
 use assert_cmd::Command;
 use serde_json::Value;
 
+/// The CLI, in English whatever the machine's locale (the language comes from LANG).
 fn photocheck() -> Command {
-    Command::cargo_bin("photocheck").expect("binary built")
+    let mut c = Command::cargo_bin("photocheck").expect("binary built");
+    c.env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C");
+    c
 }
 
 /// Replaces what changes from run to run (elapsed times).
@@ -357,7 +362,9 @@ fn annotated_image_shows_the_measured_crown_line() {
     let v: Value = serde_json::from_str(&json).unwrap();
     let crown = v[0]["measurements"]["crown_y_px"].as_f64().unwrap();
     let chin = v[0]["measurements"]["chin_y_px"].as_f64().unwrap();
-    let png = dir.path().join("astronaut_head_small.png");
+    let png = dir
+        .path()
+        .join("fixtures/made/astronaut_head_small.jpg.png");
     let img = image::open(&png).unwrap().into_rgb8();
     assert_eq!((img.width(), img.height()), (260, 378));
     let colour = photocheck::report::annotate::CROWN_LINE_COLOUR;
@@ -377,7 +384,11 @@ fn annotated_image_shows_the_measured_crown_line() {
     assert_eq!(*img.get_pixel(1, 376), image::Rgb([0, 0, 0]));
     // A second run does not overwrite the first image, and the input is untouched.
     run(&["check", "--annotate", dir.path().to_str().unwrap(), photo]);
-    assert!(dir.path().join("astronaut_head_small-1.png").exists());
+    assert!(
+        dir.path()
+            .join("fixtures/made/astronaut_head_small.jpg-1.png")
+            .exists()
+    );
     assert_eq!(std::fs::read(photo).unwrap(), before);
 }
 
@@ -414,13 +425,105 @@ fn chinese_annotated_image_is_written() {
         "fixtures/made/astronaut_head_small.jpg",
     ]);
     assert_eq!(code, 1);
-    let img = image::open(dir.path().join("astronaut_head_small.png"))
-        .unwrap()
-        .into_rgb8();
+    let img = image::open(
+        dir.path()
+            .join("fixtures/made/astronaut_head_small.jpg.png"),
+    )
+    .unwrap()
+    .into_rgb8();
     // The corner box holds white text on black.
     let white = (0..img.width().min(150))
         .flat_map(|x| (img.height() - 30..img.height()).map(move |y| (x, y)))
         .filter(|&(x, y)| img.get_pixel(x, y)[0] > 200 && img.get_pixel(x, y)[2] > 200)
         .count();
     assert!(white > 20, "{white} white text pixels");
+}
+
+#[test]
+fn junit_with_expectations_fails_only_unmet_photos() {
+    let (xml, code) = run(&[
+        "check",
+        "--format",
+        "junit",
+        "--expect",
+        "fixtures/expected.toml",
+        "fixtures",
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        xml.contains("failures=\"0\""),
+        "{}",
+        &xml[..300.min(xml.len())]
+    );
+    assert!(!xml.contains("<failure"));
+}
+
+#[test]
+fn empty_shards_and_relative_excludes() {
+    // One photo and four shards: three shards are empty, and that is not an error.
+    let mut nonempty = 0;
+    for i in 1..=4 {
+        let (out, code) = run(&[
+            "check",
+            "--format",
+            "json",
+            "--shard",
+            &format!("{i}/4"),
+            "fixtures/made/astronaut_licence.jpg",
+        ]);
+        assert_eq!(code, 0, "shard {i}");
+        nonempty += files_of(&out).len();
+    }
+    assert_eq!(nonempty, 1);
+    // A glob relative to the folder given matches the files below it.
+    let (out, _) = run(&[
+        "check",
+        "--format",
+        "json",
+        "--exclude",
+        "made/**",
+        "fixtures",
+    ]);
+    assert!(files_of(&out).iter().all(|f| !f.contains("/made/")));
+    // Files named explicitly are never excluded.
+    let (out, _) = run(&[
+        "check",
+        "--format",
+        "json",
+        "--exclude",
+        "*.jpg",
+        "fixtures/grace_hopper.jpg",
+    ]);
+    assert_eq!(files_of(&out), ["fixtures/grace_hopper.jpg"]);
+}
+
+#[test]
+fn annotated_images_mirror_the_input_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    run(&[
+        "check",
+        "--annotate",
+        dir.path().to_str().unwrap(),
+        "fixtures/grace_hopper.jpg",
+        "fixtures/exif-orientation/hopper_orient_1.jpg",
+    ]);
+    assert!(dir.path().join("fixtures/grace_hopper.jpg.png").exists());
+    assert!(
+        dir.path()
+            .join("fixtures/exif-orientation/hopper_orient_1.jpg.png")
+            .exists()
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("fixtures/grace_hopper.jpg.png"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_ne!(
+            mode & 0o044,
+            0,
+            "readable beyond the owner (umask permitting): {mode:o}"
+        );
+    }
 }

@@ -23,8 +23,13 @@ struct ExpectedPhoto {
     pass: Vec<String>,
 }
 
+/// The CLI, in English whatever the machine's locale (the language comes from LANG).
 fn photocheck() -> Command {
-    Command::cargo_bin("photocheck").expect("binary built")
+    let mut c = Command::cargo_bin("photocheck").expect("binary built");
+    c.env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C");
+    c
 }
 
 fn json_reports(args: &[&str]) -> (Vec<Value>, i32) {

@@ -4,8 +4,13 @@
 use assert_cmd::Command;
 use serde_json::Value;
 
+/// The CLI, in English whatever the machine's locale (the language comes from LANG).
 fn photocheck() -> Command {
-    Command::cargo_bin("photocheck").expect("binary built")
+    let mut c = Command::cargo_bin("photocheck").expect("binary built");
+    c.env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C");
+    c
 }
 
 #[test]

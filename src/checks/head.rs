@@ -110,7 +110,10 @@ pub(super) fn head_width(m: &Measurements, rule: &HeadWidthRule) -> CheckResult 
     let range = (Some(rule.min_mm), Some(rule.max_mm));
     let mut r = mm_check("head_width", rule.severity, value, range, what, m.mm_per_px);
     if value.is_none() && rule.basis == WidthBasis::Ears && m.head_length_mm.is_some() {
-        r.message = format!("{} (an ear is hidden, e.g. by hair)", r.message);
+        r.message = format!(
+            "{} (an ear is hidden, e.g. by hair, or the photo has no colour to tell skin from hair)",
+            r.message
+        );
     }
     r
 }

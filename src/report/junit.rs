@@ -15,6 +15,9 @@ pub struct JunitReporter<W: Write> {
     out: W,
     suite: String,
     cases: Vec<u8>,
+    tests: usize,
+    failures: usize,
+    errors: usize,
 }
 
 impl<W: Write> JunitReporter<W> {
@@ -24,6 +27,9 @@ impl<W: Write> JunitReporter<W> {
             out,
             suite: suite.to_string(),
             cases: Vec::new(),
+            tests: 0,
+            failures: 0,
+            errors: 0,
         }
     }
 }
@@ -39,9 +45,27 @@ impl<W: Write> Reporter for JunitReporter<W> {
         case.push_attribute(("classname", self.suite.as_str()));
         case.push_attribute(("name", r.file.as_str()));
         w.write_event(Event::Start(case)).map_err(io)?;
+        self.tests += 1;
+        // With expectations (`--expect`), a case fails when the photo is not as expected.
+        if let Some(o) = &r.expectation {
+            if !o.met {
+                self.failures += 1;
+            }
+            for m in o.mismatches.iter().filter(|_| !o.met) {
+                let mut el = BytesStart::new("failure");
+                el.push_attribute(("type", "expectation"));
+                el.push_attribute(("message", m.as_str()));
+                w.write_event(Event::Empty(el)).map_err(io)?;
+            }
+            w.write_event(Event::End(BytesEnd::new("testcase")))
+                .map_err(io)?;
+            self.cases.push(b'\n');
+            return Ok(());
+        }
         match r.verdict {
             Verdict::Pass => {}
             Verdict::Error => {
+                self.errors += 1;
                 let e = r.error.as_ref();
                 let mut el = BytesStart::new("error");
                 el.push_attribute(("type", e.map_or("error", |e| e.kind.as_str())));
@@ -49,6 +73,7 @@ impl<W: Write> Reporter for JunitReporter<W> {
                 w.write_event(Event::Empty(el)).map_err(io)?;
             }
             Verdict::Fail => {
+                self.failures += 1;
                 for c in r.failed_checks() {
                     let mut el = BytesStart::new("failure");
                     el.push_attribute(("type", c.id.as_str()));
@@ -60,14 +85,17 @@ impl<W: Write> Reporter for JunitReporter<W> {
                         (None, Some(hi)) => format!("at most {}", fmt(hi)),
                         (None, None) => "-".into(),
                     };
-                    let body = format!(
-                        "{}: value {} {}, allowed {} {}",
-                        c.id,
-                        c.value.map_or("not measured".into(), fmt),
-                        c.unit,
-                        range,
-                        c.unit
-                    );
+                    let body = match c.value {
+                        Some(v) => format!(
+                            "{}: value {} {}, allowed {} {}",
+                            c.id,
+                            fmt(v),
+                            c.unit,
+                            range,
+                            c.unit
+                        ),
+                        None => format!("{}: not measured, allowed {} {}", c.id, range, c.unit),
+                    };
                     w.write_event(Event::Text(BytesText::new(&body)))
                         .map_err(io)?;
                     w.write_event(Event::End(BytesEnd::new("failure")))
@@ -88,9 +116,9 @@ impl<W: Write> Reporter for JunitReporter<W> {
         self.out.write_all(b"\n")?;
         let mut w = Writer::new(&mut self.out);
         let (tests, failures, errors) = (
-            s.checked.to_string(),
-            s.failed.to_string(),
-            s.errors.to_string(),
+            self.tests.to_string(),
+            self.failures.to_string(),
+            self.errors.to_string(),
         );
         let time = format!("{:.3}", s.elapsed_s);
         let mut suites = BytesStart::new("testsuites");

@@ -101,6 +101,9 @@ pub fn short(c: &CheckResult, lang: Lang) -> String {
         Lang::En => match (c.status, c.value) {
             (Status::NotMeasured, _) => format!("{} not measured", c.id),
             (_, Some(v)) if c.unit == "count" => format!("{} {} found ({range})", c.id, fmt(v)),
+            (_, Some(v)) if !range.is_empty() && matches!(c.unit.as_str(), "ratio" | "share") => {
+                format!("{} {} ({range})", c.id, fmt(v))
+            }
             (_, Some(v)) if !range.is_empty() => {
                 format!("{} {} {} ({range})", c.id, fmt(v), c.unit)
             }
@@ -111,6 +114,9 @@ pub fn short(c: &CheckResult, lang: Lang) -> String {
             let unit = unit_zh(&c.unit);
             match (c.status, c.value) {
                 (Status::NotMeasured, _) => format!("{name}未能测出"),
+                (Status::Skipped, None) if c.id == "taken_recently" => {
+                    format!("{name}（无 EXIF 拍摄日期，未检查）")
+                }
                 (_, Some(v)) if !range.is_empty() => {
                     format!("{name} {} {unit}（应为 {range}）", fmt(v))
                 }

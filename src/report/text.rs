@@ -81,9 +81,10 @@ impl<W: Write> Reporter for TextReporter<W> {
         let rules = s.failed_rules_by_count();
         match self.lang {
             Lang::En => {
+                let errors = if s.errors == 1 { "error" } else { "errors" };
                 writeln!(
                     self.out,
-                    "{} checked: {} passed, {} failed, {} errors in {:.2} s",
+                    "{} checked: {} passed, {} failed, {} {errors} in {:.2} s",
                     s.checked, s.passed, s.failed, s.errors, s.elapsed_s
                 )?;
                 if !rules.is_empty() {
@@ -112,6 +113,14 @@ impl<W: Write> Reporter for TextReporter<W> {
                         .map(|(id, n)| format!("{} {n}", rule_name_zh(id)))
                         .collect();
                     writeln!(self.out, "不合格项目：{}", list.join("，"))?;
+                }
+                if !s.error_kinds.is_empty() {
+                    let list: Vec<String> = s
+                        .error_kinds
+                        .iter()
+                        .map(|(k, n)| format!("{k} {n}"))
+                        .collect();
+                    writeln!(self.out, "错误类型：{}", list.join("，"))?;
                 }
             }
         }
