@@ -357,23 +357,8 @@ fn crown_from_backdrop(
 /// third most outward row (robust to a stray row). `None` for a side whose ear does not reach
 /// beyond the root (hidden by hair), and for both sides when the photo has no colour.
 fn outer_ears(img: &RgbImage, mesh: &FaceMesh, roots: [f64; 2]) -> [Option<f64>; 2] {
-    let (el, er) = (mesh.eye_left(), mesh.eye_right());
-    let ipd = (er.0 - el.0).hypot(er.1 - el.1).max(4.0);
     // Skin colour from the cheeks below each eye.
-    let mut samples = Vec::new();
-    for e in [el, er] {
-        let (cx, cy) = (e.0, e.1 + 0.45 * ipd);
-        let r = (0.15 * ipd).max(1.0);
-        let mut y = cy - r;
-        while y <= cy + r {
-            let mut x = cx - r;
-            while x <= cx + r {
-                samples.push(lab(bilinear(img, x, y)));
-                x += (r / 4.0).max(1.0);
-            }
-            y += (r / 4.0).max(1.0);
-        }
-    }
+    let samples = cheek_labs(img, mesh);
     let n = samples.len() as f32;
     let mean: [f32; 3] = std::array::from_fn(|c| samples.iter().map(|s| s[c]).sum::<f32>() / n);
     let sd: [f32; 3] = std::array::from_fn(|c| {
@@ -436,6 +421,29 @@ fn outer_ears(img: &RgbImage, mesh: &FaceMesh, roots: [f64; 2]) -> [Option<f64>;
         }
     }
     result
+}
+
+/// CIE L*a*b* samples of the cheeks: a square of 0.3 inter-eye distances centred 0.45 of it
+/// below each eye centre, sampled on a 9 x 9 grid (bilinear). The face's skin colour.
+pub fn cheek_labs(img: &RgbImage, mesh: &FaceMesh) -> Vec<[f32; 3]> {
+    let (el, er) = (mesh.eye_left(), mesh.eye_right());
+    let ipd = (er.0 - el.0).hypot(er.1 - el.1).max(4.0);
+    let r = (0.15 * ipd).max(1.0);
+    let step = (r / 4.0).max(1.0);
+    let mut samples = Vec::new();
+    for e in [el, er] {
+        let (cx, cy) = (e.0, e.1 + 0.45 * ipd);
+        let mut y = cy - r;
+        while y <= cy + r {
+            let mut x = cx - r;
+            while x <= cx + r {
+                samples.push(lab(bilinear(img, x, y)));
+                x += step;
+            }
+            y += step;
+        }
+    }
+    samples
 }
 
 /// Hair silhouette edges on row `y`: the run of person pixels (probability >= 0.5) that holds

@@ -325,24 +325,12 @@ fn background_stats(img: &RgbImage, mask: &PersonMask) -> Option<BackgroundStats
 }
 
 fn colour_stats(img: &RgbImage, mesh: &FaceMesh, mask: &PersonMask) -> ColourStats {
-    let (el, er) = (mesh.eye_left(), mesh.eye_right());
-    let ipd = (er.0 - el.0).hypot(er.1 - el.1).max(4.0);
-    let mut chroma_sum = 0.0;
-    let mut n = 0usize;
-    for e in [el, er] {
-        let r = (0.15 * ipd).max(1.0);
-        let st = (r / 4.0).max(1.0);
-        let mut y = e.1 + 0.45 * ipd - r;
-        while y <= e.1 + 0.45 * ipd + r {
-            let mut x = e.0 - r;
-            while x <= e.0 + r {
-                chroma_sum += f64::from(colour::chroma(colour::lab(sample::bilinear(img, x, y))));
-                n += 1;
-                x += st;
-            }
-            y += st;
-        }
-    }
+    let cheeks = geometry::cheek_labs(img, mesh);
+    let face_chroma = cheeks
+        .iter()
+        .map(|c| f64::from(colour::chroma(*c)))
+        .sum::<f64>()
+        / cheeks.len().max(1) as f64;
     let (w, h) = (img.width(), img.height());
     // About 10,000 samples: plenty for a spread of hue.
     let step = ((f64::from(w) * f64::from(h) / 10_000.0).sqrt().round() as u32).max(1);
@@ -366,7 +354,7 @@ fn colour_stats(img: &RgbImage, mesh: &FaceMesh, mask: &PersonMask) -> ColourSta
         (-2.0 * r.ln()).sqrt().to_degrees()
     });
     ColourStats {
-        face_chroma: chroma_sum / n.max(1) as f64,
+        face_chroma,
         hue_spread_deg,
     }
 }
