@@ -42,11 +42,27 @@ pub struct ImageFacts {
 /// A decoded photo: upright 8-bit RGB pixels and the file's facts.
 #[derive(Debug, Clone)]
 pub struct Photo {
-    /// Upright RGB pixels (EXIF orientation applied; alpha composited on white).
+    /// Upright RGB pixels (EXIF orientation applied; alpha composited on white). Full size from
+    /// [`decode`]; from [`decode_reduced`] a large JPEG's pixels may be 1/2, 1/4 or 1/8 of
+    /// [`ImageFacts::width_px`] x [`ImageFacts::height_px`] (see [`Photo::pixel_scale`]).
     pub image: RgbImage,
     /// Facts read from the file.
     pub facts: ImageFacts,
 }
+
+impl Photo {
+    /// Full-resolution px per px of [`Photo::image`] (vertical): 1 unless the photo was decoded
+    /// at a reduced size.
+    pub fn pixel_scale(&self) -> f64 {
+        f64::from(self.facts.height_px) / f64::from(self.image.height().max(1))
+    }
+}
+
+/// JPEGs whose longest side is at least twice this are decoded at a reduced size by
+/// [`decode_reduced`]: the largest DCT scale (1/2, 1/4, 1/8) that keeps the longest side at
+/// this many px or more. A face of a fifth of the longest side is then still 200 px wide,
+/// which is the working resolution of the analysis (`analysis::WORK_FACE_WIDTH`).
+pub const MIN_REDUCED_SIDE: u32 = 1000;
 
 /// Recognises the format from the first bytes. Returns the `image` format for the formats
 /// photocheck decodes, [`Error::UnsupportedFormat`] for known image formats it does not
@@ -106,6 +122,62 @@ pub fn format_name(format: ImageFormat) -> String {
 /// [`MAX_PIXELS`] or [`MAX_DECODE_BYTES`], refused before the pixels are allocated),
 /// [`Error::Truncated`] and [`Error::Corrupt`].
 pub fn decode(bytes: &[u8]) -> Result<Photo> {
+    decode_with(bytes, false)
+}
+
+/// As [`decode`], but a JPEG of at least twice [`MIN_REDUCED_SIDE`] px on its longest side is
+/// decoded at a reduced size with the decoder's DCT scaling (`jpeg-decoder`), which skips
+/// most of the inverse transform and all of the full-size pixel work; the facts still give the
+/// file's full size. Used for checking: the analysis needs no more resolution. A JPEG the
+/// reduced decoder cannot read (CMYK, or damaged data) goes through the full decoder, so the
+/// errors are those of [`decode`].
+pub fn decode_reduced(bytes: &[u8]) -> Result<Photo> {
+    decode_with(bytes, true)
+}
+
+/// The upright size of a `w` x `h` image shown with EXIF orientation `o`.
+fn upright_size(w: u32, h: u32, o: image::metadata::Orientation) -> (u32, u32) {
+    use image::metadata::Orientation as O;
+    match o {
+        O::Rotate90 | O::Rotate270 | O::Rotate90FlipH | O::Rotate270FlipH => (h, w),
+        _ => (w, h),
+    }
+}
+
+/// Decodes a baseline or progressive RGB or greyscale JPEG at 1/2, 1/4 or 1/8 size; `None`
+/// when it is not worth it or the reduced decoder cannot read the file.
+fn decode_jpeg_scaled(bytes: &[u8], w: u32, h: u32) -> Option<DynamicImage> {
+    let longest = w.max(h);
+    let factor = [8u32, 4, 2]
+        .into_iter()
+        .find(|k| longest / k >= MIN_REDUCED_SIDE)?;
+    let mut d = jpeg_decoder::Decoder::new(Cursor::new(bytes));
+    d.set_max_decoding_buffer_size(usize::try_from(MAX_DECODE_BYTES).ok()?);
+    d.read_info().ok()?;
+    let info = d.info()?;
+    if (u32::from(info.width), u32::from(info.height)) != (w, h) {
+        return None;
+    }
+    let (sw, sh) = d
+        .scale(
+            u16::try_from(w.div_ceil(factor)).ok()?,
+            u16::try_from(h.div_ceil(factor)).ok()?,
+        )
+        .ok()?;
+    let pixels = d.decode().ok()?;
+    let (sw, sh) = (u32::from(sw), u32::from(sh));
+    match info.pixel_format {
+        jpeg_decoder::PixelFormat::RGB24 => {
+            RgbImage::from_raw(sw, sh, pixels).map(DynamicImage::ImageRgb8)
+        }
+        jpeg_decoder::PixelFormat::L8 => {
+            image::GrayImage::from_raw(sw, sh, pixels).map(DynamicImage::ImageLuma8)
+        }
+        _ => None,
+    }
+}
+
+fn decode_with(bytes: &[u8], reduce: bool) -> Result<Photo> {
     let format = sniff_format(bytes)?;
     if format == ImageFormat::Jpeg && jpeg_is_truncated(bytes) {
         return Err(Error::Truncated(
@@ -130,7 +202,14 @@ pub fn decode(bytes: &[u8]) -> Result<Photo> {
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let dynamic = DynamicImage::from_decoder(decoder).map_err(map_image_error)?;
+    let (width_px, height_px) = upright_size(w, h, orientation);
+    let scaled = (reduce && format == ImageFormat::Jpeg)
+        .then(|| decode_jpeg_scaled(bytes, w, h))
+        .flatten();
+    let dynamic = match scaled {
+        Some(d) => d,
+        None => DynamicImage::from_decoder(decoder).map_err(map_image_error)?,
+    };
     let mut dynamic = flatten_alpha(dynamic);
     dynamic.apply_orientation(orientation);
     let image = dynamic.into_rgb8();
@@ -152,8 +231,8 @@ pub fn decode(bytes: &[u8]) -> Result<Photo> {
 
     Ok(Photo {
         facts: ImageFacts {
-            width_px: image.width(),
-            height_px: image.height(),
+            width_px,
+            height_px,
             format: format_name(format),
             bytes: bytes.len() as u64,
             dpi,

@@ -5,7 +5,7 @@ use std::path::Path;
 use crate::analysis::Analysis;
 use crate::analysis::models::Models;
 use crate::checks::{measurements, run_checks};
-use crate::decode::{Photo, decode};
+use crate::decode::{Photo, decode_reduced};
 use crate::error::{Error, Result};
 use crate::report::{FileReport, SCHEMA_VERSION, Verdict};
 use crate::spec::Spec;
@@ -80,7 +80,7 @@ impl Engine {
             .time_limit
             .and_then(|t| std::time::Instant::now().checked_add(t));
         let work = || -> Result<FileReport> {
-            let photo = decode(bytes)?;
+            let photo = decode_reduced(bytes)?;
             let analysis = self.models.analyse(&photo, deadline)?;
             let report = self.report(file, &analysis, spec);
             then(&photo, &analysis, &report)?;

@@ -34,14 +34,38 @@ pub const DETECTION_SIDE: u32 = 200;
 
 /// Detects faces in an upright RGB image; boxes in the image's px, largest first.
 pub fn detect_faces(model: &rustface::Model, img: &RgbImage) -> Vec<FaceBox> {
-    let grey = imageops::grayscale(img);
-    let longest = grey.width().max(grey.height());
-    let mut faces = detect_at(model, &grey, DETECTION_SIDE);
+    let longest = img.width().max(img.height());
+    // A large photo is first reduced by area averaging (cheap, no aliasing) to the largest
+    // detection size (4x); the detector's own copies are made from that.
+    let reduced = (longest > 4 * DETECTION_SIDE).then(|| {
+        let s = f64::from(longest) / f64::from(4 * DETECTION_SIDE);
+        let w = ((f64::from(img.width()) / s).round() as u32).max(1);
+        let h = ((f64::from(img.height()) / s).round() as u32).max(1);
+        imageops::thumbnail(img, w, h)
+    });
+    let grey = imageops::grayscale(reduced.as_ref().unwrap_or(img));
+    let (sx, sy) = (
+        f64::from(img.width()) / f64::from(grey.width()),
+        f64::from(img.height()) / f64::from(grey.height()),
+    );
+    let at = |side: u32| -> Vec<FaceBox> {
+        detect_at(model, &grey, side)
+            .into_iter()
+            .map(|f| FaceBox {
+                x: f.x * sx,
+                y: f.y * sy,
+                width: f.width * sx,
+                height: f.height * sy,
+                score: f.score,
+            })
+            .collect()
+    };
+    let mut faces = at(DETECTION_SIDE);
     for factor in [2, 4] {
         if !faces.is_empty() || longest <= DETECTION_SIDE * factor / 2 {
             break;
         }
-        faces = detect_at(model, &grey, DETECTION_SIDE * factor);
+        faces = at(DETECTION_SIDE * factor);
     }
     faces.sort_by(|a, b| b.width.total_cmp(&a.width));
     let largest = faces.first().map_or(0.0, |f| f.width);

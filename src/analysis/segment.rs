@@ -61,13 +61,21 @@ fn run_window(plan: &Plan, img: &RgbImage, roi: &SquareRoi) -> Result<Vec<f32>> 
     Ok(mask)
 }
 
+/// Bilinear taps of an n-sample mask axis at window coordinate `u` in 0..n: the two sample
+/// indices and the weight of the second.
+fn taps(n: usize, u: f64) -> (usize, usize, f32) {
+    let fu = (u - 0.5).clamp(0.0, (n - 1) as f64);
+    let u0 = fu.floor() as usize;
+    (u0, (u0 + 1).min(n - 1), (fu - u0 as f64) as f32)
+}
+
 /// Bilinear sample of an n x n mask at window coordinates (u, v) in 0..n.
 fn sample_mask(mask: &[f32], n: usize, u: f64, v: f64) -> f32 {
-    let fu = (u - 0.5).clamp(0.0, (n - 1) as f64);
-    let fv = (v - 0.5).clamp(0.0, (n - 1) as f64);
-    let (u0, v0) = (fu.floor() as usize, fv.floor() as usize);
-    let (u1, v1) = ((u0 + 1).min(n - 1), (v0 + 1).min(n - 1));
-    let (tu, tv) = ((fu - u0 as f64) as f32, (fv - v0 as f64) as f32);
+    sample_taps(mask, n, taps(n, u), taps(n, v))
+}
+
+fn sample_taps(mask: &[f32], n: usize, u: (usize, usize, f32), v: (usize, usize, f32)) -> f32 {
+    let ((u0, u1, tu), (v0, v1, tv)) = (u, v);
     let top = mask[v0 * n + u0] * (1.0 - tu) + mask[v0 * n + u1] * tu;
     let bottom = mask[v1 * n + u0] * (1.0 - tu) + mask[v1 * n + u1] * tu;
     top * (1.0 - tv) + bottom * tv
@@ -96,6 +104,42 @@ pub fn segment_person(plan: &Plan, img: &RgbImage, head: &SquareRoi) -> Result<P
         Some((roi, run_window(plan, img, &roi)?))
     };
     let mut prob = vec![0f32; w as usize * h as usize];
+    let upright = head.angle == 0.0 && whole.as_ref().is_none_or(|(r, _)| r.angle == 0.0);
+    if upright {
+        // Unrotated windows: the window coordinates of a pixel are separable (u from x, v
+        // from y), so the taps are computed once per column and once per row.
+        let inside = |t: f64| (0.0..n as f64).contains(&t);
+        let cols: Vec<_> = (0..w)
+            .map(|x| {
+                let px = f64::from(x) + 0.5;
+                let u = head.to_window(px, head.cy, n).0;
+                let whole_u = whole
+                    .as_ref()
+                    .map(|(r, _)| taps(n, r.to_window(px, r.cy, n).0));
+                (inside(u), taps(n, u), whole_u)
+            })
+            .collect();
+        for y in 0..h {
+            let py = f64::from(y) + 0.5;
+            let v = head.to_window(head.cx, py, n).1;
+            let (v_inside, v_taps) = (inside(v), taps(n, v));
+            let whole_v = whole
+                .as_ref()
+                .map(|(r, _)| taps(n, r.to_window(r.cx, py, n).1));
+            let row = &mut prob[y as usize * w as usize..][..w as usize];
+            for (out, (u_inside, u_taps, whole_u)) in row.iter_mut().zip(&cols) {
+                *out = match (&whole, whole_u, whole_v, *u_inside && v_inside) {
+                    (Some((_, m)), Some(wu), Some(wv), false) => sample_taps(m, n, *wu, wv),
+                    _ => sample_taps(&head_mask, n, *u_taps, v_taps),
+                };
+            }
+        }
+        return Ok(PersonMask {
+            width: w,
+            height: h,
+            prob,
+        });
+    }
     for y in 0..h {
         for x in 0..w {
             let (px, py) = (f64::from(x) + 0.5, f64::from(y) + 0.5);

@@ -482,6 +482,7 @@ mod boundary_tests {
             }),
             person_mask: None,
             work_scale: 1.0,
+            timings: Default::default(),
         }
     }
 

@@ -82,9 +82,11 @@ pub fn annotate(
 ) -> RgbImage {
     let mut img = photo.clone();
     let (w, h) = (f64::from(img.width()), f64::from(img.height()));
+    // Full-resolution px per px of `photo` (a large JPEG may have been decoded reduced).
+    let k = f64::from(analysis.facts.height_px) / h.max(1.0);
     let thick = ((h / 300.0).round() as u32).max(1);
     if let Some(mask) = &analysis.person_mask {
-        let s = analysis.work_scale;
+        let s = analysis.work_scale / k;
         for (x, y, p) in img.enumerate_pixels_mut() {
             let (mx, my) = ((f64::from(x) + 0.5) / s, (f64::from(y) + 0.5) / s);
             if mask.at(mx as i64, my as i64) < 0.5 {
@@ -92,12 +94,13 @@ pub fn annotate(
             }
         }
     }
-    let mm = spec.mm_per_px(analysis.facts.height_px);
+    // mm per px of `photo`.
+    let mm = spec.mm_per_px(analysis.facts.height_px) * k;
     if let Some(c) = &spec.rules.crown_margin {
         band(&mut img, c.min_mm / mm, c.max_mm / mm);
     }
     if let Some(f) = &analysis.face {
-        let g = &f.geometry;
+        let g = &crate::analysis::scale_geometry(f.geometry.clone(), 1.0 / k);
         if let Some(hl) = &spec.rules.head_length {
             let top = match hl.crown {
                 CrownBasis::Hair => g.crown_y,
@@ -106,6 +109,7 @@ pub fn annotate(
             band(&mut img, top + hl.min_mm / mm, top + hl.max_mm / mm);
         }
         for b in &analysis.faces {
+            let b = crate::analysis::scale_box(b, 1.0 / k);
             let r = Rect::at(b.x as i32, b.y as i32)
                 .of_size(b.width.max(1.0) as u32, b.height.max(1.0) as u32);
             draw_hollow_rect_mut(&mut img, r, FACE_BOX_COLOUR);
