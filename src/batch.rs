@@ -4,10 +4,8 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
-
-use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, mpsc};
 
 use crate::analysis::Analysis;
 use crate::decode::{Photo, sniff_format};
@@ -169,10 +167,12 @@ pub struct BatchOptions<'a> {
 }
 
 /// Checks every input and hands each report to `sink` in input order, as soon as it and all
-/// before it are done. Memory stays bounded: photos are decoded in the workers and dropped
-/// after their check; only reports wait for an earlier, slower file (at most a few per job).
-/// With `fail_fast`, no new photo starts after a failure and the reports after the first
-/// failure are not delivered.
+/// before it are done. Memory stays bounded whatever the number of inputs: `jobs` worker
+/// threads take the inputs in order, photos are decoded in the workers and dropped after
+/// their check, and a worker does not start input `i` until the report of input
+/// `i - REORDER_WINDOW x jobs` has gone to `sink`, so at most that many reports wait for an
+/// earlier, slower file. With `fail_fast`, no new photo starts after a failure and the reports
+/// after the first failure are not delivered.
 ///
 /// Errors: the sink's error stops the batch (for example a closed stdout).
 pub fn check_inputs<F>(
@@ -186,55 +186,81 @@ where
     F: FnMut(FileReport) -> std::io::Result<()>,
 {
     let jobs = options.jobs.max(1);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .build()
-        .map_err(std::io::Error::other)?;
+    let window = REORDER_WINDOW * jobs;
     let stop = AtomicBool::new(false);
-    let (tx, rx) = mpsc::sync_channel::<(usize, FileReport)>(jobs * 4);
+    let claimed = AtomicUsize::new(0);
+    // Reports delivered so far, with a condition variable that wakes workers waiting for the
+    // window to move.
+    let delivered = (Mutex::new(0usize), Condvar::new());
+    let (tx, rx) = mpsc::channel::<(usize, FileReport)>();
     std::thread::scope(|scope| {
-        let stop = &stop;
-        scope.spawn(move || {
-            pool.install(|| {
-                inputs
-                    .par_iter()
-                    .enumerate()
-                    .for_each_with(tx, |tx, (i, input)| {
-                        if stop.load(Ordering::Relaxed) {
-                            return;
-                        }
-                        let report = check_input(engine, spec, input, options.then);
-                        if options.fail_fast && report.verdict != Verdict::Pass {
-                            stop.store(true, Ordering::Relaxed);
-                        }
-                        let _ = tx.send((i, report));
-                    });
-            });
-        });
+        // Ends the batch: workers stop claiming inputs and any waiting one wakes up.
+        let finish = |result: std::io::Result<()>| {
+            stop.store(true, Ordering::Relaxed);
+            let (lock, moved) = &delivered;
+            drop(lock.lock());
+            moved.notify_all();
+            result
+        };
+        for w in 0..jobs {
+            let tx = tx.clone();
+            let (stop, claimed, delivered) = (&stop, &claimed, &delivered);
+            let work = move || {
+                loop {
+                    let i = claimed.fetch_add(1, Ordering::Relaxed);
+                    let Some(input) = inputs.get(i) else { break };
+                    let (lock, moved) = delivered;
+                    let mut done = lock.lock().unwrap_or_else(|p| p.into_inner());
+                    while i >= *done + window && !stop.load(Ordering::Relaxed) {
+                        done = moved.wait(done).unwrap_or_else(|p| p.into_inner());
+                    }
+                    drop(done);
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let report = check_input(engine, spec, input, options.then);
+                    if options.fail_fast && report.verdict != Verdict::Pass {
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                    if tx.send((i, report)).is_err() {
+                        break;
+                    }
+                }
+            };
+            let spawned = std::thread::Builder::new()
+                .name(format!("photocheck worker {w}"))
+                .spawn_scoped(scope, work);
+            if let Err(e) = spawned {
+                return finish(Err(e));
+            }
+        }
+        drop(tx);
         let mut pending = BTreeMap::new();
         let mut next = 0usize;
-        let mut done = false;
-        for (i, report) in rx {
-            if done {
-                continue;
-            }
+        for (i, report) in &rx {
             pending.insert(i, report);
             while let Some(r) = pending.remove(&next) {
                 let failed = r.verdict != Verdict::Pass;
                 if let Err(e) = sink(r) {
-                    stop.store(true, Ordering::Relaxed);
-                    return Err(e);
+                    return finish(Err(e));
                 }
                 next += 1;
+                {
+                    let (lock, moved) = &delivered;
+                    *lock.lock().unwrap_or_else(|p| p.into_inner()) = next;
+                    moved.notify_all();
+                }
                 if options.fail_fast && failed {
-                    done = true;
-                    break;
+                    return finish(Ok(()));
                 }
             }
         }
-        Ok(())
+        finish(Ok(()))
     })
 }
+
+/// Reports that may wait for an earlier, slower photo, per job (see [`check_inputs`]).
+pub const REORDER_WINDOW: usize = 8;
 
 /// Checks one input.
 #[allow(clippy::type_complexity)]

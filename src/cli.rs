@@ -516,7 +516,7 @@ fn check(args: CheckArgs) -> ExitCode {
         }
         None => None,
     };
-    let engine = match Engine::new() {
+    let engine = match Engine::start() {
         Ok(e) => e.with_time_limit(limit),
         Err(e) => return fail_usage(e),
     };

@@ -210,7 +210,7 @@ impl Models {
         let main = &scale_box(main, 1.0 / to_decoded);
         lap(&mut timings.work_copy);
         check_time("landmarks")?;
-        let mesh = landmarks::face_mesh(&self.face_mesh, work, main)?;
+        let mesh = landmarks::face_mesh(self.face_mesh.get()?, work, main)?;
         lap(&mut timings.landmarks);
         let (fx0, fx1, fy0, fy1) = idx::FACE_OVAL.iter().fold(
             (f64::MAX, f64::MIN, f64::MAX, f64::MIN),
@@ -228,7 +228,7 @@ impl Models {
             face_size,
         );
         check_time("segmentation")?;
-        let mask = segment::segment_person(&self.segmentation, work, &roi)?;
+        let mask = segment::segment_person(self.segmentation.get()?, work, &roi)?;
         lap(&mut timings.segmentation);
         check_time("head geometry")?;
         let chin_y = mesh.xy(idx::CHIN).1;
