@@ -1,4 +1,5 @@
-//! Per-stage and whole-photo timings. Sizes: the 260x378 ID photo
+//! Per-stage and whole-photo timings (stages as the analysis times them, see
+//! `photocheck::analysis::StageTimes`). Sizes: the 260x378 ID photo
 //! (`fixtures/made/astronaut_licence.jpg`), and the same photo scaled to 1100x1600 and to a
 //! 12-megapixel 4000x3000 frame (centred on white), encoded as JPEG in memory; decode alone is
 //! the floor a checker cannot beat. Run: `cargo bench --bench pipeline`. The batch figure
@@ -6,10 +7,12 @@
 
 use std::io::Cursor;
 
+use std::time::Duration;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use image::{ImageFormat, Rgb, RgbImage, imageops};
-use photocheck::analysis::face::detect_faces;
-use photocheck::decode::decode;
+use photocheck::analysis::StageTimes;
+use photocheck::decode::{Photo, decode, decode_reduced};
 use photocheck::{Engine, Spec};
 
 fn jpeg(img: &RgbImage) -> Vec<u8> {
@@ -33,28 +36,70 @@ fn sizes() -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
+/// Times one analysis stage: runs the whole analysis `iters` times and adds up that stage's
+/// wall time as the analysis recorded it.
+fn stage(
+    c: &mut Criterion,
+    name: &str,
+    engine: &Engine,
+    photo: &Photo,
+    pick: fn(&StageTimes) -> Duration,
+) {
+    c.bench_function(name, |b| {
+        b.iter_custom(|iters| {
+            (0..iters)
+                .map(|_| pick(&engine.analyse(photo).expect("analyses").timings))
+                .sum()
+        })
+    });
+}
+
 fn pipeline(c: &mut Criterion) {
     let engine = Engine::new().expect("models");
     let spec = Spec::preset("cn-driving-licence").expect("preset");
-    let model = rustface::read_model(&include_bytes!("../models/seeta_fd_frontal_v1.0.bin")[..])
-        .expect("seeta");
     for (name, bytes) in sizes() {
-        let photo = decode(&bytes).expect("decodes");
+        let full = decode(&bytes).expect("decodes");
+        let photo = decode_reduced(&bytes).expect("decodes");
         let analysis = engine.analyse(&photo).expect("analyses");
-        c.bench_function(&format!("decode {name}"), |b| {
+        let report = engine.report("x.jpg", &analysis, &spec);
+        c.bench_function(&format!("{name} decode, full size (the floor)"), |b| {
             b.iter(|| decode(&bytes).unwrap())
         });
-        c.bench_function(&format!("detect faces {name}"), |b| {
-            b.iter(|| detect_faces(&model, &photo.image))
+        if photo.image.dimensions() != full.image.dimensions() {
+            c.bench_function(&format!("{name} decode, reduced for analysis"), |b| {
+                b.iter(|| decode_reduced(&bytes).unwrap())
+            });
+        }
+        stage(c, &format!("{name} working copy"), &engine, &photo, |t| {
+            t.work_copy
         });
-        c.bench_function(
-            &format!("analyse {name} (detect, mesh x3, segment, geometry)"),
-            |b| b.iter(|| engine.analyse(&photo).unwrap()),
+        stage(c, &format!("{name} face detection"), &engine, &photo, |t| {
+            t.detection
+        });
+        stage(
+            c,
+            &format!("{name} landmarks (face mesh x3)"),
+            &engine,
+            &photo,
+            |t| t.landmarks,
         );
-        c.bench_function(&format!("checks + report {name}"), |b| {
+        stage(c, &format!("{name} segmentation"), &engine, &photo, |t| {
+            t.segmentation
+        });
+        stage(
+            c,
+            &format!("{name} head geometry + background + colour"),
+            &engine,
+            &photo,
+            |t| t.geometry + t.background + t.colour,
+        );
+        c.bench_function(&format!("{name} checks"), |b| {
             b.iter(|| engine.report("x.jpg", &analysis, &spec))
         });
-        c.bench_function(&format!("whole check {name} (bytes to report)"), |b| {
+        c.bench_function(&format!("{name} reporting (JSON)"), |b| {
+            b.iter(|| serde_json::to_vec(&report).unwrap())
+        });
+        c.bench_function(&format!("{name} whole check (bytes to report)"), |b| {
             b.iter(|| engine.check_bytes("x.jpg", &bytes, &spec))
         });
     }
