@@ -17,6 +17,27 @@ pub fn lab_u8(p: [u8; 3]) -> [f32; 3] {
     [c.l, c.a, c.b]
 }
 
+/// CIE L*a*b* of many 8-bit sRGB pixels, as [`lab_u8`] gives them, remembering the colours
+/// already converted (a photo has far fewer distinct colours than pixels: a backdrop is a few
+/// hundred): a direct-mapped table of 65,536 entries keyed by the colour.
+pub fn labs_u8<'a>(pixels: impl Iterator<Item = &'a [u8; 3]>) -> Vec<[f32; 3]> {
+    const SLOTS: usize = 1 << 16;
+    let mut keys = vec![u32::MAX; SLOTS];
+    let mut values = vec![[0f32; 3]; SLOTS];
+    pixels
+        .map(|p| {
+            let key = u32::from(p[0]) << 16 | u32::from(p[1]) << 8 | u32::from(p[2]);
+            // Fibonacci hashing spreads nearby colours over the table.
+            let slot = (key.wrapping_mul(0x9E37_79B9) >> 16) as usize;
+            if keys[slot] != key {
+                keys[slot] = key;
+                values[slot] = lab_u8(*p);
+            }
+            values[slot]
+        })
+        .collect()
+}
+
 /// Chroma C*ab of a Lab colour.
 pub fn chroma(lab: [f32; 3]) -> f32 {
     lab[1].hypot(lab[2])
@@ -25,6 +46,20 @@ pub fn chroma(lab: [f32; 3]) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn many_pixels_convert_as_one_by_one() {
+        let pixels: Vec<[u8; 3]> = (0..200_000u32)
+            .map(|i| {
+                let v = i.wrapping_mul(2_654_435_761);
+                [(v >> 24) as u8 & 0x3f, (v >> 16) as u8, (i % 7) as u8 * 30]
+            })
+            .collect();
+        let many = labs_u8(pixels.iter());
+        for (p, l) in pixels.iter().zip(&many) {
+            assert_eq!(*l, lab_u8(*p));
+        }
+    }
 
     #[test]
     fn white_and_black() {

@@ -309,7 +309,7 @@ fn background_stats(img: &RgbImage, mask: &PersonMask) -> Option<BackgroundStats
     });
     let radius = ((f64::from(h) * 0.01).round() as u8).max(1);
     let grown = imageproc::morphology::dilate(&person, Norm::LInf, radius);
-    let labs: Vec<[f32; 3]> = small.pixels().map(|p| colour::lab_u8(p.0)).collect();
+    let labs = colour::labs_u8(small.pixels().map(|p| &p.0));
     let lightness = GrayImage::from_fn(w, h, |x, y| {
         let l = labs[(y * w + x) as usize][0];
         Luma([(l * 2.55).round().clamp(0.0, 255.0) as u8])
