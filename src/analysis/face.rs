@@ -35,20 +35,21 @@ pub const DETECTION_SIDE: u32 = 200;
 /// Detects faces in an upright RGB image; boxes in the image's px, largest first.
 pub fn detect_faces(model: &rustface::Model, img: &RgbImage) -> Vec<FaceBox> {
     let longest = img.width().max(img.height());
-    // A large photo is first reduced by area averaging (cheap, no aliasing) to the largest
-    // detection size (4x); the detector's own copies are made from that.
-    let reduced = (longest > 4 * DETECTION_SIDE).then(|| {
-        let s = f64::from(longest) / f64::from(4 * DETECTION_SIDE);
+    // The grey copy for a detection size: a photo more than twice that size is reduced by
+    // area averaging (cheap, no aliasing) straight to it; a smaller one is resized by the
+    // detector's own filtered resize.
+    let at = |side: u32| -> Vec<FaceBox> {
+        if longest <= 2 * side {
+            return detect_at(model, &imageops::grayscale(img), side);
+        }
+        let s = f64::from(longest) / f64::from(side);
         let w = ((f64::from(img.width()) / s).round() as u32).max(1);
         let h = ((f64::from(img.height()) / s).round() as u32).max(1);
-        imageops::thumbnail(img, w, h)
-    });
-    let grey = imageops::grayscale(reduced.as_ref().unwrap_or(img));
-    let (sx, sy) = (
-        f64::from(img.width()) / f64::from(grey.width()),
-        f64::from(img.height()) / f64::from(grey.height()),
-    );
-    let at = |side: u32| -> Vec<FaceBox> {
+        let grey = imageops::grayscale(&imageops::thumbnail(img, w, h));
+        let (sx, sy) = (
+            f64::from(img.width()) / f64::from(w),
+            f64::from(img.height()) / f64::from(h),
+        );
         detect_at(model, &grey, side)
             .into_iter()
             .map(|f| FaceBox {
