@@ -552,16 +552,28 @@ fn check(args: CheckArgs) -> ExitCode {
                     dir.display()
                 ));
             }
-            match temp_beside(path) {
-                Ok(t) => {
-                    let w = t.reopen();
-                    tmp_out = Some(t);
-                    match w {
-                        Ok(f) => Box::new(std::io::BufWriter::new(f)),
-                        Err(e) => return fail_usage(format!("--output {}: {e}", path.display())),
-                    }
+            // A device, FIFO or socket (/dev/null, /dev/stdout, a pipe) is written directly:
+            // renaming a file over it would replace it.
+            let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file());
+            if special {
+                match std::fs::OpenOptions::new().write(true).open(path) {
+                    Ok(f) => Box::new(std::io::BufWriter::new(f)),
+                    Err(e) => return fail_usage(format!("--output {}: {e}", path.display())),
                 }
-                Err(e) => return fail_usage(format!("--output {}: {e}", path.display())),
+            } else {
+                match temp_beside(path) {
+                    Ok(t) => {
+                        let w = t.reopen();
+                        tmp_out = Some(t);
+                        match w {
+                            Ok(f) => Box::new(std::io::BufWriter::new(f)),
+                            Err(e) => {
+                                return fail_usage(format!("--output {}: {e}", path.display()));
+                            }
+                        }
+                    }
+                    Err(e) => return fail_usage(format!("--output {}: {e}", path.display())),
+                }
             }
         }
     };

@@ -527,3 +527,39 @@ fn annotated_images_mirror_the_input_paths() {
         );
     }
 }
+
+/// `--output` naming a FIFO (like /dev/null or /dev/stdout, not a regular file) writes to it
+/// and leaves it in place, instead of renaming a finished file over it.
+#[cfg(unix)]
+#[test]
+fn output_to_a_fifo_writes_through_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("report.pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let (stdout, code) = run(&[
+        "check",
+        "--format",
+        "json",
+        "-o",
+        fifo.to_str().unwrap(),
+        "fixtures/made/astronaut_licence.jpg",
+    ]);
+    // Checked before waiting for the reader, which would wait forever had the FIFO been
+    // replaced.
+    assert!(
+        std::fs::metadata(&fifo).unwrap().file_type().is_fifo(),
+        "the FIFO is still a FIFO"
+    );
+    assert_eq!(code, 0);
+    assert!(stdout.is_empty());
+    assert_eq!(files_of(&reader.join().unwrap()).len(), 1);
+}
