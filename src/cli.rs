@@ -516,8 +516,15 @@ fn check(args: CheckArgs) -> ExitCode {
         }
         None => None,
     };
+    let jobs = args
+        .jobs
+        .map(usize::from)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    // Fewer photos than jobs leaves cores idle: each photo then uses two threads.
     let engine = match Engine::start() {
-        Ok(e) => e.with_time_limit(limit),
+        Ok(e) => e
+            .with_time_limit(limit)
+            .with_parallel_stages(jobs >= 2 && inputs.len() < jobs),
         Err(e) => return fail_usage(e),
     };
     let lang = match args.lang {
@@ -525,10 +532,6 @@ fn check(args: CheckArgs) -> ExitCode {
         Some(LangArg::En) => Lang::En,
         None => Lang::from_env(),
     };
-    let jobs = args
-        .jobs
-        .map(usize::from)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
 
     // Where the report goes: standard output, or a temporary file renamed at the end.
     let mut tmp_out = None;

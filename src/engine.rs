@@ -14,6 +14,7 @@ use crate::spec::Spec;
 pub struct Engine {
     models: Models,
     time_limit: Option<std::time::Duration>,
+    parallel_stages: bool,
 }
 
 impl Engine {
@@ -24,6 +25,7 @@ impl Engine {
         Ok(Engine {
             models: Models::load()?,
             time_limit: None,
+            parallel_stages: false,
         })
     }
 
@@ -37,6 +39,7 @@ impl Engine {
         Ok(Engine {
             models: Models::start()?,
             time_limit: None,
+            parallel_stages: false,
         })
     }
 
@@ -48,9 +51,17 @@ impl Engine {
         self
     }
 
+    /// Runs segmentation on a second thread beside the mesh passes of the same photo: about
+    /// 20 ms less per photo when a core would otherwise be idle (a single photo, a quiet
+    /// server), nothing gained when every core already checks a photo. Results are the same.
+    pub fn with_parallel_stages(mut self, parallel: bool) -> Engine {
+        self.parallel_stages = parallel;
+        self
+    }
+
     /// Measures a decoded photo: faces, mesh, mask, head geometry, pose, background, colour.
     pub fn analyse(&self, photo: &Photo) -> Result<Analysis> {
-        self.models.analyse(photo, None)
+        self.models.analyse(photo, None, self.parallel_stages)
     }
 
     /// Checks an analysed photo against a spec; `file` labels the report.
@@ -94,7 +105,9 @@ impl Engine {
             .and_then(|t| std::time::Instant::now().checked_add(t));
         let work = || -> Result<FileReport> {
             let photo = decode_reduced(bytes)?;
-            let analysis = self.models.analyse(&photo, deadline)?;
+            let analysis = self
+                .models
+                .analyse(&photo, deadline, self.parallel_stages)?;
             let report = self.report(file, &analysis, spec);
             then(&photo, &analysis, &report)?;
             Ok(report)

@@ -150,7 +150,16 @@ pub const MESH_REFINEMENTS: usize = 2;
 /// Face mesh for a detected face: the detector's window, then [`MESH_REFINEMENTS`] windows
 /// rebuilt from the previous mesh (level eye line), as MediaPipe's tracking loop does.
 pub fn face_mesh(plan: &Plan, img: &RgbImage, face: &FaceBox) -> Result<FaceMesh> {
-    let mut mesh = face_mesh_once(plan, img, &roi_from_face_box(face))?;
+    refine_face_mesh(
+        plan,
+        img,
+        face_mesh_once(plan, img, &roi_from_face_box(face))?,
+    )
+}
+
+/// Runs the [`MESH_REFINEMENTS`] rebuilt windows after a first mesh.
+pub fn refine_face_mesh(plan: &Plan, img: &RgbImage, first: FaceMesh) -> Result<FaceMesh> {
+    let mut mesh = first;
     for _ in 0..MESH_REFINEMENTS {
         mesh = face_mesh_once(plan, img, &mesh.next_roi())?;
     }

@@ -152,13 +152,15 @@ pub struct StageTimes {
 }
 
 impl Models {
-    /// Analyses a decoded photo.
     /// Analyses a photo; with a `deadline`, gives up with [`crate::Error::Timeout`] at the
-    /// first stage boundary past it (each stage itself is bounded by the image limits).
+    /// first stage boundary past it (each stage itself is bounded by the image limits). With
+    /// `parallel`, segmentation runs on a second thread beside the refining mesh passes (same
+    /// results; for a single photo on an otherwise idle machine).
     pub(crate) fn analyse(
         &self,
         photo: &Photo,
         deadline: Option<std::time::Instant>,
+        parallel: bool,
     ) -> Result<Analysis> {
         let check_time = |stage: &str| match deadline {
             Some(d) if std::time::Instant::now() > d => Err(crate::Error::Timeout(format!(
@@ -210,12 +212,17 @@ impl Models {
         let main = &scale_box(main, 1.0 / to_decoded);
         lap(&mut timings.work_copy);
         check_time("landmarks")?;
-        let mesh = landmarks::face_mesh(self.face_mesh.get()?, work, main)?;
-        lap(&mut timings.landmarks);
+        let mesh_plan = self.face_mesh.get()?;
+        // The detector's window first: the segmentation window is sized from this mesh, so
+        // that segmentation can run beside the refining mesh passes.
+        let first_started = std::time::Instant::now();
+        let first =
+            landmarks::face_mesh_once(mesh_plan, work, &landmarks::roi_from_face_box(main))?;
+        let first_time = first_started.elapsed();
         let (fx0, fx1, fy0, fy1) = idx::FACE_OVAL.iter().fold(
             (f64::MAX, f64::MIN, f64::MAX, f64::MIN),
             |(a, b, c, d), &i| {
-                let (x, y) = mesh.xy(i);
+                let (x, y) = first.xy(i);
                 (a.min(x), b.max(x), c.min(y), d.max(y))
             },
         );
@@ -227,9 +234,41 @@ impl Models {
             (fy0 + fy1) / 2.0,
             face_size,
         );
-        check_time("segmentation")?;
-        let mask = segment::segment_person(self.segmentation.get()?, work, &roi)?;
+        let refine = || {
+            let t = std::time::Instant::now();
+            let mesh = landmarks::refine_face_mesh(mesh_plan, work, first);
+            (mesh, t.elapsed())
+        };
+        let segment = || {
+            let t = std::time::Instant::now();
+            let mask = self
+                .segmentation
+                .get()
+                .and_then(|plan| segment::segment_person(plan, work, &roi));
+            (mask, t.elapsed())
+        };
+        let ((mesh, mesh_time), (mask, mask_time)) = if parallel {
+            std::thread::scope(|scope| {
+                let seg = std::thread::Builder::new()
+                    .name("photocheck segmentation".into())
+                    .spawn_scoped(scope, segment);
+                let refined = refine();
+                let mask = match seg {
+                    Ok(handle) => handle
+                        .join()
+                        .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                    Err(_) => segment(),
+                };
+                (refined, mask)
+            })
+        } else {
+            check_time("segmentation")?;
+            (refine(), segment())
+        };
+        let (mesh, mask) = (mesh?, mask?);
         lap(&mut timings.segmentation);
+        timings.landmarks = first_time + mesh_time;
+        timings.segmentation = mask_time;
         check_time("head geometry")?;
         let chin_y = mesh.xy(idx::CHIN).1;
         let backdrop = BackgroundModel::fit(work, &mask, chin_y.max(1.0) as u32);
