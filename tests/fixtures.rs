@@ -267,3 +267,42 @@ fn digital_preset_adds_file_rules() {
     assert_eq!(status["file_format"], "pass");
     assert!(status.contains_key("file_size"));
 }
+
+/// A large photo (the licence fixture scaled 8x to 2080 x 3024 px, JPEG) is decoded at half
+/// size and analysed on a working copy, and measures as the 260 x 378 original does.
+#[test]
+fn a_large_photo_measures_like_its_small_original() {
+    use image::imageops;
+    let engine = photocheck::Engine::new().unwrap();
+    let spec = photocheck::Spec::preset("cn-driving-licence").unwrap();
+    let small = std::fs::read("fixtures/made/astronaut_licence.jpg").unwrap();
+    let img = image::load_from_memory(&small).unwrap().to_rgb8();
+    let big = imageops::resize(&img, 2080, 3024, imageops::FilterType::CatmullRom);
+    let mut bytes = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 92)
+        .encode_image(&big)
+        .unwrap();
+    let a = engine.check_bytes("small.jpg", &small, &spec);
+    let b = engine.check_bytes("big.jpg", &bytes, &spec);
+    // Every rule but the pose gives the same status; the astronaut's pitch sits at the
+    // 10 deg limit (fixtures/expected.toml), so it is compared as a value.
+    let statuses = |r: &photocheck::FileReport| {
+        r.checks
+            .iter()
+            .filter(|c| !c.id.starts_with("pose_"))
+            .map(|c| format!("{} {:?}", c.id, c.status))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(statuses(&a), statuses(&b));
+    let (ma, mb) = (a.measurements.unwrap(), b.measurements.unwrap());
+    let (la, lb) = (ma.head_length_mm.unwrap(), mb.head_length_mm.unwrap());
+    assert!((la - lb).abs() < 0.15, "head length {la} mm vs {lb} mm");
+    let (wa, wb) = (
+        ma.head_width_ears_mm.unwrap(),
+        mb.head_width_ears_mm.unwrap(),
+    );
+    assert!((wa - wb).abs() < 0.3, "head width {wa} mm vs {wb} mm");
+    let (pa, pb) = (ma.pitch_deg.unwrap(), mb.pitch_deg.unwrap());
+    assert!((pa - pb).abs() < 1.5, "pitch {pa} deg vs {pb} deg");
+    assert_eq!(b.image.unwrap().height_px, 3024);
+}
