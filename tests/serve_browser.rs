@@ -4,7 +4,7 @@
 //! Needs Debian's `chromium` and `chromium-driver` (`/usr/bin/chromium`,
 //! `/usr/bin/chromedriver`; or `CHROME` and `CHROMEDRIVER` naming them). `.ci/run` installs
 //! them; under CI (`CI` set) a missing browser fails the test, elsewhere it is skipped with a
-//! note.
+//! note. `PHOTOCHECK_SCREENSHOT=page.png` keeps a screenshot of the page with the result.
 #![cfg(feature = "serve")]
 
 #[path = "common/serve.rs"]
@@ -138,6 +138,11 @@ async fn the_page_checks_a_photo_in_headless_chromium() {
             .unwrap_or_default();
         client.find(Locator::Css("#lang-zh")).await?.click().await?;
         let zh = client.find(Locator::Css("#verdict")).await?.text().await?;
+        // PHOTOCHECK_SCREENSHOT=page.png keeps a picture of the page (Chinese) to look at.
+        if let Some(path) = std::env::var_os("PHOTOCHECK_SCREENSHOT") {
+            client.set_window_size(1200, 900).await?;
+            std::fs::write(path, client.screenshot().await?).expect("write the screenshot");
+        }
         Ok::<_, fantoccini::error::CmdError>((v, text, rows.len(), head, img, zh))
     }
     .await;
@@ -147,7 +152,14 @@ async fn the_page_checks_a_photo_in_headless_chromium() {
     assert_eq!(verdict, "pass");
     assert!(text.contains("PASS"), "{text}");
     assert!(rows >= 10, "{rows} rows");
-    assert!(head.contains("head_length") && head.contains("19 – 22"), "{head}");
-    assert!(img.starts_with("data:image/png;base64,"), "{}", &img[..img.len().min(40)]);
+    assert!(
+        head.contains("head_length") && head.contains("19 – 22"),
+        "{head}"
+    );
+    assert!(
+        img.starts_with("data:image/png;base64,"),
+        "{}",
+        &img[..img.len().min(40)]
+    );
     assert!(zh.contains("合格"), "{zh}");
 }

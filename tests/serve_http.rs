@@ -37,7 +37,8 @@ async fn post_raw(base: &str, query: &str, content_type: &str, body: Vec<u8>) ->
 async fn protocol_error(resp: reqwest::Response) -> (u16, String) {
     let status = resp.status().as_u16();
     assert_eq!(
-        resp.headers()["content-type"], "application/json",
+        resp.headers()["content-type"],
+        "application/json",
         "status {status}"
     );
     let body: Value = resp.json().await.unwrap();
@@ -45,7 +46,11 @@ async fn protocol_error(resp: reqwest::Response) -> (u16, String) {
         .as_str()
         .unwrap_or_else(|| panic!("no error.code in {body}"))
         .to_string();
-    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty())
+    );
     let listed = ERROR_CODES
         .iter()
         .find(|(c, _, _)| *c == code)
@@ -94,10 +99,11 @@ async fn raw_body_gives_the_same_report_as_the_cli() {
         .output()
         .unwrap();
     let label = serde_json::to_string(&path.display().to_string()).unwrap();
-    let cli = String::from_utf8(out.stdout)
-        .unwrap()
-        .trim_end()
-        .replacen(&format!("\"file\":{label}"), "\"file\":\"upload\"", 1);
+    let cli = String::from_utf8(out.stdout).unwrap().trim_end().replacen(
+        &format!("\"file\":{label}"),
+        "\"file\":\"upload\"",
+        1,
+    );
     assert_eq!(text, cli);
     // `--format json` holds the same object (pretty-printed, in an array).
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_photocheck"))
@@ -254,10 +260,7 @@ async fn protocol_errors_have_stable_codes() {
     .await;
     // Oversized body, declared by Content-Length.
     let resp = post_raw(&base, "", "image/jpeg", fixture(LICENCE)).await;
-    assert_eq!(
-        protocol_error(resp).await,
-        (413, "body_too_large".into())
-    );
+    assert_eq!(protocol_error(resp).await, (413, "body_too_large".into()));
     // Oversized body, chunked (no Content-Length): cut at the limit while reading.
     let chunked = raw_chunked(&base, &fixture(LICENCE)).await;
     assert!(chunked.starts_with("HTTP/1.1 413"), "{chunked}");
@@ -302,9 +305,17 @@ async fn protocol_errors_have_stable_codes() {
         assert_eq!(protocol_error(resp).await, (400, "bad_query".into()), "{q}");
     }
     // Unknown endpoint, wrong method.
-    let resp = client().get(format!("{base}/v2/nothing")).send().await.unwrap();
+    let resp = client()
+        .get(format!("{base}/v2/nothing"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(protocol_error(resp).await, (404, "not_found".into()));
-    let resp = client().get(format!("{base}/v1/check")).send().await.unwrap();
+    let resp = client()
+        .get(format!("{base}/v1/check"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(
         protocol_error(resp).await,
         (405, "method_not_allowed".into())
@@ -349,7 +360,11 @@ fn png_bomb() -> Vec<u8> {
         for b in data {
             c ^= u32::from(*b);
             for _ in 0..8 {
-                c = if c & 1 != 0 { 0xedb8_8320 ^ (c >> 1) } else { c >> 1 };
+                c = if c & 1 != 0 {
+                    0xedb8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
             }
         }
         !c
@@ -434,7 +449,9 @@ async fn too_many_concurrent_requests_get_503_busy() {
         .await
         .unwrap();
     assert!(
-        text.contains(&format!("photocheck_http_errors_total{{code=\"busy\"}} {busy}")),
+        text.contains(&format!(
+            "photocheck_http_errors_total{{code=\"busy\"}} {busy}"
+        )),
         "{text}"
     );
 }
@@ -516,7 +533,11 @@ async fn metrics_count_requests_verdicts_and_latency() {
             .status(),
         415
     );
-    let resp = client().get(format!("{base}/metrics")).send().await.unwrap();
+    let resp = client()
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
     assert!(
         resp.headers()["content-type"]
@@ -541,5 +562,7 @@ async fn metrics_count_requests_verdicts_and_latency() {
     ] {
         assert!(text.contains(line), "missing `{line}` in\n{text}");
     }
-    assert!(text.contains("photocheck_http_request_duration_seconds_bucket{endpoint=\"/v1/check\",le=\"0.005\"}"));
+    assert!(text.contains(
+        "photocheck_http_request_duration_seconds_bucket{endpoint=\"/v1/check\",le=\"0.005\"}"
+    ));
 }

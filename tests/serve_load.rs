@@ -47,7 +47,8 @@ async fn load_over_loopback() {
     let start_all = Instant::now();
     let mut workers = Vec::new();
     for _ in 0..concurrency {
-        let (client, base, photo, next) = (client.clone(), base.clone(), photo.clone(), next.clone());
+        let (client, base, photo, next) =
+            (client.clone(), base.clone(), photo.clone(), next.clone());
         workers.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut errors = Vec::new();
@@ -100,5 +101,9 @@ async fn load_over_loopback() {
         errors.len()
     );
     assert_eq!(latencies.len(), requests);
-    assert!(errors.is_empty(), "first errors: {:?}", &errors[..errors.len().min(5)]);
+    assert!(
+        errors.is_empty(),
+        "first errors: {:?}",
+        &errors[..errors.len().min(5)]
+    );
 }

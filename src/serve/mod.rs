@@ -230,7 +230,10 @@ pub fn router(engine: Engine, options: ServeOptions) -> Result<Router, ServeErro
         app = app.layer(cors);
     }
     Ok(app
-        .layer(middleware::from_fn_with_state(state.clone(), count_requests))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            count_requests,
+        ))
         .with_state(state))
 }
 
