@@ -566,3 +566,64 @@ async fn metrics_count_requests_verdicts_and_latency() {
         "photocheck_http_request_duration_seconds_bucket{endpoint=\"/v1/check\",le=\"0.005\"}"
     ));
 }
+
+/// `photocheck serve` as a user runs it: the start line names the address, the service
+/// answers, SIGTERM stops it with exit code 0; bad options exit 2.
+#[cfg(unix)]
+#[test]
+fn the_serve_command_starts_answers_and_stops_on_sigterm() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_photocheck"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--max-concurrent", "1"])
+        .env("LANG", "C")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        s,
+        "GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"status\":\"ok\""), "{answer}");
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    assert_eq!(status.code(), Some(0), "{rest}");
+    assert!(rest.contains("stopping"), "{rest}");
+
+    for bad in [
+        vec!["--cors-origin", "forms.example.org"],
+        vec!["--max-body", "0"],
+        vec!["--timeout", "0"],
+        vec!["--spec", "nope"],
+        vec!["--listen", "not-an-address"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_photocheck"))
+            .arg("serve")
+            .args(&bad)
+            .env("LANG", "C")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        assert!(!out.stderr.is_empty(), "{bad:?}");
+    }
+}

@@ -59,6 +59,7 @@ use base64::Engine as _;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 pub use error::{ApiError, ERROR_CODES};
@@ -233,6 +234,13 @@ pub fn router(engine: Engine, options: ServeOptions) -> Result<Router, ServeErro
         .layer(middleware::from_fn_with_state(
             state.clone(),
             count_requests,
+        ))
+        // A panic in a handler (a bug) becomes a JSON 500 instead of a dropped connection.
+        // Checks themselves already run under the engine's panic guard.
+        .layer(CatchPanicLayer::custom(
+            |_: Box<dyn std::any::Any + Send>| {
+                ApiError::new("internal", "internal error").into_response()
+            },
         ))
         .with_state(state))
 }
