@@ -51,7 +51,8 @@ async fn the_page_checks_a_photo_in_headless_chromium() {
         if std::env::var_os("CI").is_some() {
             panic!("{why}");
         }
-        eprintln!("SKIPPED the browser test: {why}");
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), "SKIPPED the browser test: {why}");
         return;
     };
     let base = start(ServeOptions {
@@ -148,7 +149,11 @@ async fn the_page_checks_a_photo_in_headless_chromium() {
     .await;
     let _ = client.close().await;
     let (verdict, text, rows, head, img, zh) = result.expect("the page works");
-    eprintln!("browser test: verdict {verdict} ({text}), {rows} rules; head_length row: {head}");
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
+        "browser test: verdict {verdict} ({text}), {rows} rules; head_length row: {head}"
+    );
     assert_eq!(verdict, "pass");
     assert!(text.contains("PASS"), "{text}");
     assert!(rows >= 10, "{rows} rows");

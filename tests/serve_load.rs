@@ -90,7 +90,10 @@ async fn load_over_loopback() {
         let i = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
         latencies[i].as_secs_f64() * 1000.0
     };
-    eprintln!(
+    // Straight to stderr so that CI logs show the figures (the harness hides eprintln!).
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
         "load test: {} requests, {concurrency} concurrent, {cores} checks at a time: {:.1} s, {:.1} requests/s, p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms, {} errors",
         latencies.len(),
         wall.as_secs_f64(),
