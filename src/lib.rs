@@ -7,6 +7,8 @@
 //! Pipeline: [`decode`] (EXIF orientation, DPI, file facts) -> [`analysis`] (rustface face
 //! detection, MediaPipe face mesh and person segmentation run with tract, head geometry) ->
 //! [`checks`] against a [`Spec`] (data, not code) -> [`report`]ers (text, JSON, NDJSON).
+//! With the default feature `serve`, [`serve`] runs the checks as an HTTP service with a web
+//! page (`photocheck serve`).
 //!
 //! ```no_run
 //! use photocheck::{Engine, Spec};
@@ -34,6 +36,8 @@ mod engine;
 mod error;
 pub mod expect;
 pub mod report;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod spec;
 
 pub use engine::{Engine, MAX_FILE_BYTES, read_file};

@@ -1,0 +1,612 @@
+//! The HTTP service (`photocheck serve`): pre-upload validation for web forms and apps.
+//!
+//! | endpoint | answer |
+//! |---|---|
+//! | `POST /v1/check?spec=ID&annotate=true&lang=zh` | the photo's [`FileReport`] as JSON (the same object as one line of `check --format ndjson`); the photo is the raw body (`Content-Type: image/*` or `application/octet-stream`) or the `photo` field of a `multipart/form-data` form |
+//! | `GET /v1/specs` | the built-in specs: `{"default": ID, "specs": [{"id", "name", "aliases", "photo", "checks"}]}` |
+//! | `GET /healthz` | `{"status": "ok", "version": ...}` |
+//! | `GET /metrics` | Prometheus text format: requests, errors, verdicts, latency histograms |
+//! | `GET /` | a self-contained web page to check a photo (English and Chinese) |
+//!
+//! Statuses of `/v1/check`: 200 with the report when the photo was checked (verdict `pass` or
+//! `fail`); 422 with the report (verdict `error`, `error.kind` one of `not_an_image`,
+//! `unsupported_format`, `truncated`, `too_large`, `corrupt`) when the photo could not be
+//! decoded; otherwise a protocol error `{"error": {"code", "message"}}` with a stable code from
+//! [`ERROR_CODES`].
+//!
+//! `annotate=true` adds one field to the report, `annotated_image`: a `data:image/png;base64,`
+//! URL of the photo with the measured lines and allowed bands drawn (see
+//! [`crate::report::annotate`]); `lang` (`en`, `zh`) is the language of its text.
+//!
+//! Limits: the body size (`max_body`, 413), a deadline per request covering upload, wait and
+//! check (`timeout`, 504; the engine also stops a check at its deadline), at most
+//! `max_concurrent` checks at a time on tokio's blocking threads with `queue` more waiting
+//! (beyond that 503 at once), and the decoder's limits against decompression bombs (100
+//! megapixels, 1 GiB decoded: `too_large`). Nothing is written to disk and photos are never
+//! logged. The service keeps no state between requests (except metrics), so any number of
+//! instances can run behind a load balancer.
+//!
+//! ```no_run
+//! use photocheck::Engine;
+//! use photocheck::serve::{ServeOptions, serve};
+//!
+//! # async fn run() -> Result<(), photocheck::serve::ServeError> {
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! let engine = Engine::new().expect("embedded models load");
+//! serve(listener, engine, ServeOptions::default(), async {
+//!     let _ = tokio::signal::ctrl_c().await;
+//! })
+//! .await
+//! # }
+//! ```
+
+mod error;
+mod metrics;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Query, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use base64::Engine as _;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use serde::{Deserialize, Serialize};
+use tokio::sync::Semaphore;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+pub use error::{ApiError, ERROR_CODES};
+use metrics::Metrics;
+
+use crate::engine::Engine;
+use crate::report::annotate::annotate;
+use crate::report::{FileReport, Lang, Verdict};
+use crate::spec::{PhotoSize, Spec};
+
+/// The web page served at `/`: one self-contained HTML file (inline CSS and JavaScript).
+pub const PAGE_HTML: &str = include_str!("page.html");
+
+/// The default `max_body`: 15 MiB.
+pub const DEFAULT_MAX_BODY: usize = 15 << 20;
+
+/// What a service instance allows; [`ServeOptions::default`] gives the CLI's defaults.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The spec used when a request names none (`?spec=`). Requests may name any built-in
+    /// preset, and this spec by its id.
+    pub default_spec: Spec,
+    /// Checks running at the same time (each on one CPU core); at least 1. Default: the cores.
+    pub max_concurrent: usize,
+    /// Check requests that may wait for a free slot beyond `max_concurrent`; more get 503
+    /// `busy`. Default 32.
+    pub queue: usize,
+    /// Deadline per check request: upload, wait and check (504 `timeout`). Default 30 s.
+    pub timeout: Duration,
+    /// Largest request body, bytes (413 `body_too_large`). Default [`DEFAULT_MAX_BODY`].
+    pub max_body: usize,
+    /// Origins allowed to call the service from a browser (CORS), e.g.
+    /// `https://forms.example.org`; `*` allows any. Empty: no CORS headers (same origin only).
+    pub cors_origins: Vec<String>,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            default_spec: Spec::preset("cn-driving-licence").expect("the preset exists (tested)"),
+            max_concurrent: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            queue: 32,
+            timeout: Duration::from_secs(30),
+            max_body: DEFAULT_MAX_BODY,
+            cors_origins: Vec::new(),
+        }
+    }
+}
+
+/// Why the service could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// A `cors_origins` entry is not `*` nor an origin such as `https://example.org:8443`.
+    #[error(
+        "CORS origin `{0}` is not `*` nor an origin like `https://example.org` (scheme, host, optional port; no path)"
+    )]
+    BadOrigin(String),
+    /// An option is out of range (e.g. `max_concurrent` 0).
+    #[error("{0}")]
+    BadOption(String),
+    /// Binding or serving failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+struct AppState {
+    engine: Engine,
+    default_spec: Arc<Spec>,
+    specs: Vec<Arc<Spec>>,
+    slots: Arc<Semaphore>,
+    pending: AtomicUsize,
+    max_pending: usize,
+    timeout: Duration,
+    max_body: usize,
+    metrics: Metrics,
+}
+
+impl AppState {
+    /// A spec by id or alias: the presets and the default spec.
+    fn spec(&self, id: &str) -> Option<Arc<Spec>> {
+        if self.default_spec.id == id {
+            return Some(self.default_spec.clone());
+        }
+        self.specs
+            .iter()
+            .find(|s| s.id == id || s.aliases.iter().any(|a| a == id))
+            .cloned()
+    }
+
+    fn fail(&self, e: ApiError) -> Response {
+        self.metrics.error(e.code);
+        e.into_response()
+    }
+}
+
+fn parse_origin(s: &str) -> Result<HeaderValue, ServeError> {
+    let bad = || ServeError::BadOrigin(s.into());
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .ok_or_else(bad)?;
+    if rest.is_empty() || rest.contains(['/', '?', '#', ' ', '@']) {
+        return Err(bad());
+    }
+    HeaderValue::from_str(s).map_err(|_| bad())
+}
+
+fn cors_layer(origins: &[String]) -> Result<Option<CorsLayer>, ServeError> {
+    if origins.is_empty() {
+        return Ok(None);
+    }
+    let allow = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(
+            origins
+                .iter()
+                .map(|o| parse_origin(o))
+                .collect::<Result<Vec<_>, _>>()?,
+        )
+    };
+    Ok(Some(
+        CorsLayer::new()
+            .allow_origin(allow)
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([header::CONTENT_TYPE])
+            .max_age(Duration::from_secs(3600)),
+    ))
+}
+
+/// The service as an axum [`Router`] (to serve it yourself, or to nest it in a larger app).
+///
+/// The engine gets a time limit of `options.timeout` per photo.
+///
+/// Errors: [`ServeError::BadOrigin`] for a malformed CORS origin, [`ServeError::BadOption`]
+/// for `max_concurrent` 0 or a zero timeout.
+pub fn router(engine: Engine, options: ServeOptions) -> Result<Router, ServeError> {
+    if options.max_concurrent == 0 {
+        return Err(ServeError::BadOption(
+            "max_concurrent must be at least 1".into(),
+        ));
+    }
+    if options.timeout.is_zero() {
+        return Err(ServeError::BadOption("timeout must be positive".into()));
+    }
+    let cors = cors_layer(&options.cors_origins)?;
+    let state = Arc::new(AppState {
+        engine: engine.with_time_limit(Some(options.timeout)),
+        default_spec: Arc::new(options.default_spec),
+        specs: Spec::presets().into_iter().map(Arc::new).collect(),
+        slots: Arc::new(Semaphore::new(options.max_concurrent)),
+        pending: AtomicUsize::new(0),
+        max_pending: options.max_concurrent.saturating_add(options.queue),
+        timeout: options.timeout,
+        max_body: options.max_body,
+        metrics: Metrics::new(),
+    });
+    let mut app = Router::new()
+        .route("/", get(page))
+        .route("/v1/check", post(check))
+        .route("/v1/specs", get(specs))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics_text))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        // The check handler reads the body itself, within `max_body`.
+        .layer(DefaultBodyLimit::disable());
+    if let Some(cors) = cors {
+        app = app.layer(cors);
+    }
+    Ok(app
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            count_requests,
+        ))
+        // A panic in a handler (a bug) becomes a JSON 500 instead of a dropped connection.
+        // Checks themselves already run under the engine's panic guard.
+        .layer(CatchPanicLayer::custom(
+            |_: Box<dyn std::any::Any + Send>| {
+                ApiError::new("internal", "internal error").into_response()
+            },
+        ))
+        .with_state(state))
+}
+
+/// Serves the service on `listener` until `shutdown` completes, then finishes the requests
+/// in flight (graceful shutdown).
+///
+/// Errors: as [`router`], and I/O errors of the listener.
+pub async fn serve<F>(
+    listener: tokio::net::TcpListener,
+    engine: Engine,
+    options: ServeOptions,
+    shutdown: F,
+) -> Result<(), ServeError>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let app = router(engine, options)?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}
+
+async fn count_requests(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let path = req.uri().path().to_owned();
+    let resp = next.run(req).await;
+    st.metrics
+        .request(&path, resp.status().as_u16(), start.elapsed());
+    resp
+}
+
+async fn not_found(State(st): State<Arc<AppState>>) -> Response {
+    st.fail(ApiError::new(
+        "not_found",
+        "no such endpoint; see GET / , POST /v1/check, GET /v1/specs, GET /healthz, GET /metrics",
+    ))
+}
+
+async fn method_not_allowed(State(st): State<Arc<AppState>>, method: Method) -> Response {
+    st.fail(ApiError::new(
+        "method_not_allowed",
+        format!("{method} is not allowed here"),
+    ))
+}
+
+async fn page() -> Response {
+    let mut resp = Html(PAGE_HTML).into_response();
+    let h = resp.headers_mut();
+    // The page needs nothing from elsewhere; the policy makes sure of it.
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; connect-src 'self'; form-action 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    resp
+}
+
+async fn healthz() -> Response {
+    axum::Json(serde_json::json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
+        .into_response()
+}
+
+async fn metrics_text(State(st): State<Arc<AppState>>) -> Response {
+    let (text, content_type) = st.metrics.render();
+    let mut resp = text.into_response();
+    if let Ok(v) = HeaderValue::from_str(&content_type) {
+        resp.headers_mut().insert(header::CONTENT_TYPE, v);
+    }
+    resp
+}
+
+/// One entry of `GET /v1/specs`.
+#[derive(Serialize)]
+struct SpecEntry<'a> {
+    id: &'a str,
+    name: &'a str,
+    aliases: &'a [String],
+    photo: &'a PhotoSize,
+    checks: Vec<String>,
+}
+
+async fn specs(State(st): State<Arc<AppState>>) -> Response {
+    let mut list: Vec<&Spec> = Vec::new();
+    if !st.specs.iter().any(|s| s.id == st.default_spec.id) {
+        list.push(&st.default_spec);
+    }
+    list.extend(st.specs.iter().map(|s| &**s));
+    let entries: Vec<SpecEntry> = list
+        .into_iter()
+        .map(|s| SpecEntry {
+            id: &s.id,
+            name: &s.name,
+            aliases: &s.aliases,
+            photo: &s.photo,
+            checks: crate::checks::check_ids(s),
+        })
+        .collect();
+    axum::Json(serde_json::json!({"default": st.default_spec.id, "specs": entries})).into_response()
+}
+
+/// Query parameters of `POST /v1/check`.
+#[derive(Deserialize)]
+struct CheckQuery {
+    spec: Option<String>,
+    #[serde(default)]
+    annotate: bool,
+    lang: Option<String>,
+}
+
+/// The answer of `POST /v1/check`: the report, plus the annotated image when asked for.
+#[derive(Serialize)]
+struct CheckAnswer {
+    #[serde(flatten)]
+    report: FileReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    annotated_image: Option<String>,
+}
+
+/// Decrements the pending count when a check request is answered or dropped.
+struct PendingGuard<'a>(&'a AppState);
+
+impl Drop for PendingGuard<'_> {
+    fn drop(&mut self) {
+        self.0.pending.fetch_sub(1, Ordering::SeqCst);
+        self.0.metrics.pending.dec();
+    }
+}
+
+async fn check(State(st): State<Arc<AppState>>, req: Request) -> Response {
+    let deadline = Instant::now() + st.timeout;
+    match tokio::time::timeout(st.timeout, check_inner(&st, req, deadline)).await {
+        Ok(Ok(resp)) => resp,
+        Ok(Err(e)) => st.fail(e),
+        Err(_) => st.fail(ApiError::new(
+            "timeout",
+            format!(
+                "the request took longer than {:.1} s (upload, wait and check)",
+                st.timeout.as_secs_f64()
+            ),
+        )),
+    }
+}
+
+enum Kind {
+    Raw,
+    Multipart,
+}
+
+async fn check_inner(
+    st: &Arc<AppState>,
+    req: Request,
+    deadline: Instant,
+) -> Result<Response, ApiError> {
+    let query = Query::<CheckQuery>::try_from_uri(req.uri())
+        .map_err(|e| ApiError::new("bad_query", e.body_text()))?
+        .0;
+    let spec = match &query.spec {
+        None => st.default_spec.clone(),
+        Some(id) => st.spec(id).ok_or_else(|| {
+            let ids: Vec<&str> = st.specs.iter().map(|s| s.id.as_str()).collect();
+            ApiError::new(
+                "unknown_spec",
+                format!("unknown spec `{id}`; known: {}", ids.join(", ")),
+            )
+        })?,
+    };
+    let lang = match query.lang.as_deref() {
+        None | Some("en") => Lang::En,
+        Some("zh") => Lang::Zh,
+        Some(other) => {
+            return Err(ApiError::new(
+                "bad_query",
+                format!("lang `{other}`: use `en` or `zh`"),
+            ));
+        }
+    };
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    let kind = match essence {
+        "" | "application/octet-stream" => Kind::Raw,
+        t if t.starts_with("image/") => Kind::Raw,
+        "multipart/form-data" => Kind::Multipart,
+        t => {
+            return Err(ApiError::new(
+                "unsupported_media_type",
+                format!(
+                    "Content-Type `{t}`: send the photo as the body (image/jpeg, image/png, ..., application/octet-stream) or as the `photo` field of multipart/form-data"
+                ),
+            ));
+        }
+    };
+    let too_large = || {
+        ApiError::new(
+            "body_too_large",
+            format!("the body is larger than {} bytes", st.max_body),
+        )
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > st.max_body as u64) {
+        return Err(too_large());
+    }
+
+    // Admission: at most max_concurrent + queue check requests hold a body or a slot.
+    if st.pending.fetch_add(1, Ordering::SeqCst) >= st.max_pending {
+        st.pending.fetch_sub(1, Ordering::SeqCst);
+        return Err(ApiError::new(
+            "busy",
+            "too many photos are being checked; retry in a moment",
+        ));
+    }
+    st.metrics.pending.inc();
+    let _pending = PendingGuard(st);
+
+    let (parts, body) = req.into_parts();
+    let bytes = match Limited::new(body, st.max_body).collect().await {
+        Ok(c) => c.to_bytes(),
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => return Err(too_large()),
+        Err(e) => {
+            return Err(ApiError::new(
+                "bad_request",
+                format!("cannot read the body: {e}"),
+            ));
+        }
+    };
+    let (photo, file) = match kind {
+        Kind::Raw => (bytes, "upload".to_string()),
+        Kind::Multipart => {
+            let req = Request::from_parts(parts, Body::from(bytes));
+            let mut form = Multipart::from_request(req, &())
+                .await
+                .map_err(|e| ApiError::new("bad_request", e.body_text()))?;
+            let mut found: Option<(Bytes, String)> = None;
+            while let Some(field) = form
+                .next_field()
+                .await
+                .map_err(|e| ApiError::new("bad_request", e.body_text()))?
+            {
+                if field.name() == Some("photo") {
+                    let name = field.file_name().unwrap_or("upload").to_string();
+                    let data = field
+                        .bytes()
+                        .await
+                        .map_err(|e| ApiError::new("bad_request", e.body_text()))?;
+                    found = Some((data, name));
+                    break;
+                }
+            }
+            found.ok_or_else(|| {
+                ApiError::new("missing_photo", "the form has no `photo` field (a file)")
+            })?
+        }
+    };
+    if photo.is_empty() {
+        return Err(ApiError::new("missing_photo", "the photo is empty"));
+    }
+
+    // A slot on the blocking pool; waiting counts against the request's deadline.
+    let slot = st
+        .slots
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| ApiError::new("internal", "the service is shutting down"))?;
+    let worker = st.clone();
+    let annotate_image = query.annotate;
+    let job = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        // The client has been answered `timeout` already: do not start the work.
+        if Instant::now() >= deadline {
+            return None;
+        }
+        worker.metrics.running.inc();
+        let start = Instant::now();
+        let mut png = None;
+        let report = worker
+            .engine
+            .check_bytes_with(&file, &photo, &spec, |p, analysis, report| {
+                if annotate_image {
+                    let img = annotate(&p.image, analysis, report, &spec, lang);
+                    let mut buf = std::io::Cursor::new(Vec::new());
+                    img.write_to(&mut buf, image::ImageFormat::Png)
+                        .map_err(|e| crate::Error::Corrupt(format!("annotated image: {e}")))?;
+                    png = Some(buf.into_inner());
+                }
+                Ok(())
+            });
+        worker.metrics.running.dec();
+        worker.metrics.verdict(report.verdict, start.elapsed());
+        Some((report, png))
+    });
+    let (report, png) = job
+        .await
+        .map_err(|e| ApiError::new("internal", format!("the check did not finish: {e}")))?
+        .ok_or_else(|| ApiError::new("timeout", "the request ran out of time"))?;
+
+    let status = match (&report.verdict, &report.error) {
+        (Verdict::Error, Some(e)) => match e.kind.as_str() {
+            "timeout" => return Err(ApiError::new("timeout", e.message.clone())),
+            "not_an_image" | "unsupported_format" | "truncated" | "too_large" | "corrupt" => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            _ => return Err(ApiError::new("internal", e.message.clone())),
+        },
+        (Verdict::Error, None) => {
+            return Err(ApiError::new("internal", "error report without a cause"));
+        }
+        _ => StatusCode::OK,
+    };
+    let annotated_image = if annotate_image {
+        png.map(|p| {
+            format!(
+                "data:image/png;base64,{}",
+                base64::engine::general_purpose::STANDARD.encode(p)
+            )
+        })
+    } else {
+        None
+    };
+    let body = serde_json::to_vec(&CheckAnswer {
+        report,
+        annotated_image,
+    })
+    .map_err(|e| ApiError::new("internal", e.to_string()))?;
+    let mut resp = (status, body).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_are_checked() {
+        assert!(parse_origin("https://forms.example.org").is_ok());
+        assert!(parse_origin("http://localhost:3000").is_ok());
+        for bad in [
+            "forms.example.org",
+            "https://",
+            "https://x.org/path",
+            "ftp://x.org",
+        ] {
+            assert!(parse_origin(bad).is_err(), "{bad}");
+        }
+        assert!(cors_layer(&["*".into()]).unwrap().is_some());
+        assert!(cors_layer(&[]).unwrap().is_none());
+    }
+}

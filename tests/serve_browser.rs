@@ -1,0 +1,170 @@
+//! The web page in headless Chromium: choose a fixture, read the verdict, the rules table and
+//! the annotated image from the page, switch to Chinese.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (`/usr/bin/chromium`,
+//! `/usr/bin/chromedriver`; or `CHROME` and `CHROMEDRIVER` naming them). `.ci/run` installs
+//! them; under CI (`CI` set) a missing browser fails the test, elsewhere it is skipped with a
+//! note. `PHOTOCHECK_SCREENSHOT=page.png` keeps a screenshot of the page with the result.
+#![cfg(feature = "serve")]
+
+#[path = "common/serve.rs"]
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::start;
+use fantoccini::{ClientBuilder, Locator};
+use photocheck::serve::ServeOptions;
+
+fn tool(var: &str, default: &str) -> Option<PathBuf> {
+    let p = std::env::var_os(var).map_or_else(|| PathBuf::from(default), PathBuf::from);
+    p.is_file().then_some(p)
+}
+
+/// Kills chromedriver (and with it the browser it started) when the test ends, even on panic.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_checks_a_photo_in_headless_chromium() {
+    let (Some(chrome), Some(driver)) = (
+        tool("CHROME", "/usr/bin/chromium"),
+        tool("CHROMEDRIVER", "/usr/bin/chromedriver"),
+    ) else {
+        let why = "headless Chromium not found (apt-get install chromium chromium-driver, or set CHROME and CHROMEDRIVER)";
+        if std::env::var_os("CI").is_some() {
+            panic!("{why}");
+        }
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), "SKIPPED the browser test: {why}");
+        return;
+    };
+    let base = start(ServeOptions {
+        max_concurrent: 2,
+        ..ServeOptions::default()
+    })
+    .await;
+
+    let port = free_port();
+    let profile = tempfile::tempdir().unwrap();
+    let _driver = Driver(
+        Command::new(&driver)
+            .arg(format!("--port={port}"))
+            .env("LANG", "C")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    let webdriver = format!("http://127.0.0.1:{port}");
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": chrome,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--lang=en-US",
+                format!("--user-data-dir={}", profile.path().display()),
+            ],
+            "prefs": {"intl.accept_languages": "en-US"}
+        }),
+    );
+    // chromedriver takes a moment to listen.
+    let started = Instant::now();
+    let client = loop {
+        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&webdriver)
+            .await
+        {
+            Ok(c) => break c,
+            Err(e) if started.elapsed() < Duration::from_secs(30) => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("cannot start a Chromium session: {e}"),
+        }
+    };
+    let result = async {
+        client.goto(&format!("{base}/")).await?;
+        let wait = Duration::from_secs(60);
+        client
+            .wait()
+            .at_most(wait)
+            .for_element(Locator::Css("body[data-ready='true']"))
+            .await?;
+        let photo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/made/astronaut_licence.jpg");
+        client
+            .find(Locator::Css("#photo"))
+            .await?
+            .send_keys(&photo.display().to_string())
+            .await?;
+        let verdict = client
+            .wait()
+            .at_most(wait)
+            .for_element(Locator::Css("#verdict[data-verdict='pass'], #verdict[data-verdict='fail'], #verdict[data-verdict='error']"))
+            .await?;
+        let v = verdict.attr("data-verdict").await?.unwrap_or_default();
+        let text = verdict.text().await?;
+        let rows = client.find_all(Locator::Css("#rules tbody tr")).await?;
+        let head = client
+            .find(Locator::Css("#rules tbody tr[data-id='head_length']"))
+            .await?
+            .text()
+            .await?;
+        let img = client
+            .find(Locator::Css("#annotated"))
+            .await?
+            .attr("src")
+            .await?
+            .unwrap_or_default();
+        client.find(Locator::Css("#lang-zh")).await?.click().await?;
+        let zh = client.find(Locator::Css("#verdict")).await?.text().await?;
+        // PHOTOCHECK_SCREENSHOT=page.png keeps a picture of the page (Chinese) to look at.
+        if let Some(path) = std::env::var_os("PHOTOCHECK_SCREENSHOT") {
+            client.set_window_size(1200, 900).await?;
+            std::fs::write(path, client.screenshot().await?).expect("write the screenshot");
+        }
+        Ok::<_, fantoccini::error::CmdError>((v, text, rows.len(), head, img, zh))
+    }
+    .await;
+    let _ = client.close().await;
+    let (verdict, text, rows, head, img, zh) = result.expect("the page works");
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
+        "browser test: verdict {verdict} ({text}), {rows} rules; head_length row: {head}"
+    );
+    assert_eq!(verdict, "pass");
+    assert!(text.contains("PASS"), "{text}");
+    assert!(rows >= 10, "{rows} rows");
+    assert!(
+        head.contains("head_length") && head.contains("19 – 22"),
+        "{head}"
+    );
+    assert!(
+        img.starts_with("data:image/png;base64,"),
+        "{}",
+        &img[..img.len().min(40)]
+    );
+    assert!(zh.contains("合格"), "{zh}");
+}
