@@ -18,7 +18,7 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Loads and optimises the embedded models, two at a time (about 80 ms on two cores).
+    /// Loads and optimises the embedded models, two at a time (about 40 ms on two cores).
     ///
     /// Errors: [`Error::Model`] if an embedded model cannot be loaded (a build problem).
     pub fn new() -> Result<Engine> {

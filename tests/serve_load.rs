@@ -2,8 +2,8 @@
 //! fixed number of concurrent clients; prints throughput and p50/p99 latency on stderr and
 //! requires every answer to be a 200 with the expected verdict.
 //!
-//! `PHOTOCHECK_LOAD_REQUESTS` (default 1000) and `PHOTOCHECK_LOAD_CONCURRENCY` (default 16)
-//! change the load, e.g. `PHOTOCHECK_LOAD_REQUESTS=2000 cargo test --release --test
+//! `PHOTOCHECK_LOAD_REQUESTS` (default 2000) and `PHOTOCHECK_LOAD_CONCURRENCY` (default 16)
+//! change the load, e.g. `PHOTOCHECK_LOAD_REQUESTS=200 cargo test --release --test
 //! serve_load -- --nocapture`.
 #![cfg(feature = "serve")]
 
@@ -27,7 +27,7 @@ fn env_count(name: &str, default: usize) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn load_over_loopback() {
-    let requests = env_count("PHOTOCHECK_LOAD_REQUESTS", 1000);
+    let requests = env_count("PHOTOCHECK_LOAD_REQUESTS", 2000);
     let concurrency = env_count("PHOTOCHECK_LOAD_CONCURRENCY", 16);
     // The defaults of `photocheck serve`: one check per core, 32 waiting; the 16 clients
     // fit in the queue, so no request may be refused.

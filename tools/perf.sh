@@ -16,10 +16,11 @@ n=$(find "$dir" -maxdepth 1 -type f \( -name '*.jpg' -o -name '*.png' \) | wc -l
 echo "cores: $(nproc); photos in $dir: $n"
 
 batch() { # jobs -> median seconds of 3 runs
-  hyperfine -N -w 1 -r 3 --export-json /tmp/perf-batch.json \
+  hyperfine -N -i -w 1 -r 3 --export-json /tmp/perf-batch.json \
     "$bin check -q --jobs $1 --format ndjson --output /dev/null $dir" >/dev/null 2>&1 || true
   python3 -c 'import json; print(json.load(open("/tmp/perf-batch.json"))["results"][0]["median"])'
 }
+if [ -z "${SKIP_BATCH:-}" ]; then
 t1=$(batch 1)
 t2=$(batch 2)
 python3 - "$n" "$t1" "$t2" <<'PY'
@@ -28,9 +29,14 @@ n, t1, t2 = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
 print(f"batch --jobs 1: {t1:.2f} s, {n/t1:.1f} photos/s")
 print(f"batch --jobs 2: {t2:.2f} s, {n/t2:.1f} photos/s  (x{t1/t2:.2f} of --jobs 1)")
 PY
+fi
 
-hyperfine -N -w 3 -r 20 --export-json /tmp/perf-cold.json "$bin check -q $photo" >/dev/null 2>&1 || true
-python3 -c 'import json; r=json.load(open("/tmp/perf-cold.json"))["results"][0]; print(f"cold single-photo call: median {r[\"median\"]*1e3:.0f} ms (min {r[\"min\"]*1e3:.0f} ms)")'
+hyperfine -N -i -w 3 -r 20 --export-json /tmp/perf-cold.json "$bin check -q $photo" >/dev/null 2>&1 || true
+python3 - <<'PY'
+import json
+r = json.load(open("/tmp/perf-cold.json"))["results"][0]
+print(f"cold single-photo call: median {r['median'] * 1e3:.0f} ms (min {r['min'] * 1e3:.0f} ms)")
+PY
 
 rss() { /usr/bin/time -f %M "$@" >/dev/null 2>/tmp/perf-rss || true; tail -1 /tmp/perf-rss; }
 tmp=$(mktemp -d)
