@@ -202,39 +202,53 @@ where
             moved.notify_all();
             result
         };
-        for w in 0..jobs {
-            let tx = tx.clone();
-            let (stop, claimed, delivered) = (&stop, &claimed, &delivered);
-            let work = move || {
-                loop {
-                    let i = claimed.fetch_add(1, Ordering::Relaxed);
-                    let Some(input) = inputs.get(i) else { break };
-                    let (lock, moved) = delivered;
-                    let mut done = lock.lock().unwrap_or_else(|p| p.into_inner());
-                    while i >= *done + window && !stop.load(Ordering::Relaxed) {
-                        done = moved.wait(done).unwrap_or_else(|p| p.into_inner());
-                    }
-                    drop(done);
-                    if stop.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    let report = check_input(engine, spec, input, options.then);
-                    if options.fail_fast && report.verdict != Verdict::Pass {
-                        stop.store(true, Ordering::Relaxed);
-                    }
-                    if tx.send((i, report)).is_err() {
-                        break;
-                    }
+        let (stop_ref, claimed, delivered_ref) = (&stop, &claimed, &delivered);
+        let work = move |tx: mpsc::Sender<(usize, FileReport)>| {
+            loop {
+                let i = claimed.fetch_add(1, Ordering::Relaxed);
+                let Some(input) = inputs.get(i) else { break };
+                let (lock, moved) = delivered_ref;
+                let mut done = lock.lock().unwrap_or_else(|p| p.into_inner());
+                while i >= *done + window && !stop_ref.load(Ordering::Relaxed) {
+                    done = moved.wait(done).unwrap_or_else(|p| p.into_inner());
                 }
-            };
-            let spawned = std::thread::Builder::new()
-                .name(format!("photocheck worker {w}"))
-                .spawn_scoped(scope, work);
-            if let Err(e) = spawned {
-                return finish(Err(e));
+                drop(done);
+                if stop_ref.load(Ordering::Relaxed) {
+                    break;
+                }
+                let report = check_input(engine, spec, input, options.then);
+                if options.fail_fast && report.verdict != Verdict::Pass {
+                    stop_ref.store(true, Ordering::Relaxed);
+                }
+                if tx.send((i, report)).is_err() {
+                    break;
+                }
             }
+        };
+        // The workers are the threads of a rayon pool of `jobs` threads, so that the rayon
+        // parallelism inside a check (rustface's feature maps) stays on these threads instead
+        // of waking another pool for every photo.
+        let pool = match rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .thread_name(|w| format!("photocheck worker {w}"))
+            .build()
+        {
+            Ok(p) => p,
+            Err(e) => return finish(Err(std::io::Error::other(e))),
+        };
+        let spawned = std::thread::Builder::new()
+            .name("photocheck workers".into())
+            .spawn_scoped(scope, move || {
+                pool.scope(|s| {
+                    for _ in 0..jobs {
+                        let tx = tx.clone();
+                        s.spawn(move |_| work(tx));
+                    }
+                });
+            });
+        if let Err(e) = spawned {
+            return finish(Err(e));
         }
-        drop(tx);
         let mut pending = BTreeMap::new();
         let mut next = 0usize;
         for (i, report) in &rx {

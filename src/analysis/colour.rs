@@ -17,25 +17,38 @@ pub fn lab_u8(p: [u8; 3]) -> [f32; 3] {
     [c.l, c.a, c.b]
 }
 
+/// Slots of the per-thread colour cache of [`labs_u8`] (16 bytes each: 1 MiB per thread).
+const LAB_CACHE_SLOTS: usize = 1 << 16;
+
+thread_local! {
+    /// Colours already converted on this thread: a direct-mapped table keyed by the 24-bit
+    /// colour (`u32::MAX` marks an empty slot). Kept for the thread's life, so a batch worker
+    /// allocates it once.
+    static LAB_CACHE: std::cell::RefCell<Vec<(u32, [f32; 3])>> = const {
+        std::cell::RefCell::new(Vec::new())
+    };
+}
+
 /// CIE L*a*b* of many 8-bit sRGB pixels, as [`lab_u8`] gives them, remembering the colours
 /// already converted (a photo has far fewer distinct colours than pixels: a backdrop is a few
-/// hundred): a direct-mapped table of 65,536 entries keyed by the colour.
+/// hundred) in a per-thread table of 65,536 entries keyed by the colour.
 pub fn labs_u8<'a>(pixels: impl Iterator<Item = &'a [u8; 3]>) -> Vec<[f32; 3]> {
-    const SLOTS: usize = 1 << 16;
-    let mut keys = vec![u32::MAX; SLOTS];
-    let mut values = vec![[0f32; 3]; SLOTS];
-    pixels
-        .map(|p| {
-            let key = u32::from(p[0]) << 16 | u32::from(p[1]) << 8 | u32::from(p[2]);
-            // Fibonacci hashing spreads nearby colours over the table.
-            let slot = (key.wrapping_mul(0x9E37_79B9) >> 16) as usize;
-            if keys[slot] != key {
-                keys[slot] = key;
-                values[slot] = lab_u8(*p);
-            }
-            values[slot]
-        })
-        .collect()
+    LAB_CACHE.with_borrow_mut(|table| {
+        if table.is_empty() {
+            table.resize(LAB_CACHE_SLOTS, (u32::MAX, [0.0; 3]));
+        }
+        pixels
+            .map(|p| {
+                let key = u32::from(p[0]) << 16 | u32::from(p[1]) << 8 | u32::from(p[2]);
+                // Fibonacci hashing spreads nearby colours over the table.
+                let slot = &mut table[(key.wrapping_mul(0x9E37_79B9) >> 16) as usize];
+                if slot.0 != key {
+                    *slot = (key, lab_u8(*p));
+                }
+                slot.1
+            })
+            .collect()
+    })
 }
 
 /// Chroma C*ab of a Lab colour.
