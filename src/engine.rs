@@ -94,8 +94,10 @@ impl Engine {
     }
 
     /// As [`Engine::check_bytes`], and hands the decoded photo, its analysis and the report to
-    /// `then` (e.g. to draw an annotated image) before they are dropped. An error from `then`
-    /// becomes the file's error.
+    /// `then` (e.g. to draw an annotated image) before they are dropped. The photo is decoded
+    /// with [`crate::decode::decode_reduced`]: a large JPEG's pixels may be a half, quarter or
+    /// eighth of its size ([`Photo::pixel_scale`]); the analysis and report are in
+    /// full-resolution px. An error from `then` becomes the file's error.
     pub fn check_bytes_with<F>(&self, file: &str, bytes: &[u8], spec: &Spec, then: F) -> FileReport
     where
         F: FnOnce(&Photo, &Analysis, &FileReport) -> Result<()>,
