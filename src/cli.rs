@@ -30,7 +30,7 @@ const EXIT_ERROR: u8 = 2;
     name = "photocheck",
     version,
     about = "Checks ID photos against a document's photo rules, rule by rule",
-    after_help = "Exit codes: 0 all photos pass, 1 some photo fails a rule (with --expect: an expectation is not met), 2 usage error, no image found, or an input could not be read."
+    after_help = "Exit codes: 0 all photos pass, 1 some photo fails a rule (with --expect: an expectation is not met), 2 usage error, no image found, an input could not be read, or the report could not be written."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -696,11 +696,16 @@ fn check(args: CheckArgs) -> ExitCode {
                     dir.display()
                 ));
             }
-            // A device, FIFO or socket (/dev/null, /dev/stdout, a pipe) is written directly:
-            // renaming a file over it would replace it.
-            let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file());
+            // A symbolic link (/dev/stdout), device (/dev/null), FIFO or socket is written
+            // through: renaming a finished file over it would replace the link or device.
+            let special = std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_file());
             if special {
-                match std::fs::OpenOptions::new().write(true).open(path) {
+                let opened = std::fs::OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .truncate(true)
+                    .open(path);
+                match opened {
                     Ok(f) => Box::new(std::io::BufWriter::new(f)),
                     Err(e) => return fail_usage(format!("--output {}: {e}", path.display())),
                 }

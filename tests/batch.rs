@@ -563,3 +563,36 @@ fn output_to_a_fifo_writes_through_it() {
     assert!(stdout.is_empty());
     assert_eq!(files_of(&reader.join().unwrap()).len(), 1);
 }
+
+/// `--output` naming a symbolic link (as /dev/stdout is) writes to the link's target and
+/// leaves the link in place.
+#[cfg(unix)]
+#[test]
+fn output_through_a_symlink_keeps_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("target.json");
+    std::fs::write(&target, "old").unwrap();
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let (_, code) = run(&[
+        "check",
+        "--format",
+        "json",
+        "-o",
+        link.to_str().unwrap(),
+        "fixtures/made/astronaut_licence.jpg",
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link is still a link"
+    );
+    assert_eq!(
+        files_of(&std::fs::read_to_string(&target).unwrap()).len(),
+        1,
+        "the report went to the link's target"
+    );
+}
