@@ -135,6 +135,9 @@ struct AppState {
     timeout: Duration,
     max_body: usize,
     metrics: Metrics,
+    /// The threads checks run on (`max_concurrent` of them): a rayon pool, so that rustface's
+    /// inner parallelism stays on these threads instead of waking another pool per photo.
+    checkers: rayon::ThreadPool,
 }
 
 impl AppState {
@@ -206,6 +209,11 @@ pub fn router(engine: Engine, options: ServeOptions) -> Result<Router, ServeErro
         return Err(ServeError::BadOption("timeout must be positive".into()));
     }
     let cors = cors_layer(&options.cors_origins)?;
+    let checkers = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.max_concurrent)
+        .thread_name(|i| format!("photocheck checker {i}"))
+        .build()
+        .map_err(|e| ServeError::BadOption(format!("cannot start the check threads: {e}")))?;
     let state = Arc::new(AppState {
         engine: engine.with_time_limit(Some(options.timeout)),
         default_spec: Arc::new(options.default_spec),
@@ -216,6 +224,7 @@ pub fn router(engine: Engine, options: ServeOptions) -> Result<Router, ServeErro
         timeout: options.timeout,
         max_body: options.max_body,
         metrics: Metrics::new(),
+        checkers,
     });
     let mut app = Router::new()
         .route("/", get(page))
@@ -531,18 +540,20 @@ async fn check_inner(
         worker.metrics.running.inc();
         let start = Instant::now();
         let mut png = None;
-        let report = worker
-            .engine
-            .check_bytes_with(&file, &photo, &spec, |p, analysis, report| {
-                if annotate_image {
-                    let img = annotate(&p.image, analysis, report, &spec, lang);
-                    let mut buf = std::io::Cursor::new(Vec::new());
-                    img.write_to(&mut buf, image::ImageFormat::Png)
-                        .map_err(|e| crate::Error::Corrupt(format!("annotated image: {e}")))?;
-                    png = Some(buf.into_inner());
-                }
-                Ok(())
-            });
+        let report = worker.checkers.install(|| {
+            worker
+                .engine
+                .check_bytes_with(&file, &photo, &spec, |p, analysis, report| {
+                    if annotate_image {
+                        let img = annotate(&p.image, analysis, report, &spec, lang);
+                        let mut buf = std::io::Cursor::new(Vec::new());
+                        img.write_to(&mut buf, image::ImageFormat::Png)
+                            .map_err(|e| crate::Error::Corrupt(format!("annotated image: {e}")))?;
+                        png = Some(buf.into_inner());
+                    }
+                    Ok(())
+                })
+        });
         worker.metrics.running.dec();
         worker.metrics.verdict(report.verdict, start.elapsed());
         Some((report, png))
