@@ -25,9 +25,8 @@ fn main() -> anyhow::Result<()> {
     let engine = Engine::new()?;
     let photo = decode(&read_file(Path::new("fixtures/astronaut.png"))?)?;
     let analysis = engine.analyse(&photo)?;
-    let face = analysis.face.as_ref().expect("astronaut has a face");
+    let g = analysis.head.as_ref().expect("astronaut has a face");
     let mask = analysis.person_mask.as_ref().expect("mask");
-    let g = &face.geometry;
     println!(
         "astronaut: crown {:.1} px, chin {:.1} px, centre x {:.1} px",
         g.crown_y, g.chin_y, g.face_centre_x

@@ -286,7 +286,8 @@ pub fn check_input(
 ) -> FileReport {
     match input {
         Input::File(p) => match then {
-            Some(f) => engine.check_file_with(p, spec, f),
+            // An annotated image draws every measure: run every stage.
+            Some(f) => engine.check_file_with(p, spec, crate::analysis::Stages::ALL, f),
             None => engine.check_file(p, spec),
         },
         Input::Missing(p) => FileReport::from_error(

@@ -2,12 +2,13 @@
 
 use std::path::Path;
 
-use crate::analysis::Analysis;
-use crate::analysis::models::Models;
-use crate::checks::{measurements, run_checks};
+use crate::analysis::{Analysis, Stages, analyse};
+use crate::checks::{CheckInput, measurements, run_checks};
 use crate::decode::{Photo, decode_reduced};
 use crate::error::{Error, Result};
+use crate::input::read_file;
 use crate::report::{FileReport, SCHEMA_VERSION, Verdict};
+use crate::runtime::Models;
 use crate::spec::Spec;
 
 /// Loads the embedded models once; shareable across threads (`&Engine` is `Sync`).
@@ -59,15 +60,34 @@ impl Engine {
         self
     }
 
-    /// Measures a decoded photo: faces, mesh, mask, head geometry, pose, background, colour.
+    /// Measures a decoded photo with every analysis stage: faces, mesh, mask, head geometry,
+    /// pose, background, colour.
+    ///
+    /// Errors: [`Error::Model`] when a network cannot run.
     pub fn analyse(&self, photo: &Photo) -> Result<Analysis> {
-        self.models.analyse(photo, None, self.parallel_stages)
+        self.analyse_stages(photo, Stages::ALL)
     }
 
-    /// Checks an analysed photo against a spec; `file` labels the report.
+    /// Measures a decoded photo with the given stages (and their prerequisites) only, e.g.
+    /// [`Spec::stages`].
+    ///
+    /// Errors: [`Error::Model`] when a network cannot run.
+    pub fn analyse_stages(&self, photo: &Photo, stages: Stages) -> Result<Analysis> {
+        analyse(&self.models, photo, stages, None, self.parallel_stages)
+    }
+
+    /// Checks an analysed photo against a spec; `file` labels the report. The analysis must
+    /// hold the spec's stages ([`Spec::stages`]); a rule whose stage did not run reports
+    /// `not_measured`.
     pub fn report(&self, file: &str, analysis: &Analysis, spec: &Spec) -> FileReport {
-        let today = chrono::Utc::now().date_naive();
-        let checks = run_checks(analysis, spec, today);
+        let measured = measurements(analysis, spec);
+        let input = CheckInput {
+            analysis,
+            measurements: &measured,
+            spec,
+            today: chrono::Utc::now().date_naive(),
+        };
+        let checks = run_checks(&input);
         let verdict = if checks.iter().any(|c| c.fails_photo()) {
             Verdict::Fail
         } else {
@@ -80,36 +100,44 @@ impl Engine {
             verdict,
             error: None,
             image: Some(analysis.facts.clone()),
-            measurements: Some(measurements(analysis, spec)),
+            measurements: Some(measured),
             checks,
             expectation: None,
         }
     }
 
-    /// Decodes, analyses and checks an image file's bytes. Never fails: a bad file gives a
-    /// report with verdict `error` and the cause. A panic inside a dependency is caught and
-    /// reported as that file's error.
+    /// Decodes, analyses and checks an image file's bytes, running only the analysis stages
+    /// the spec needs. Never fails: a bad file gives a report with verdict `error` and the
+    /// cause; a panic inside photocheck or a dependency is caught and reported as an
+    /// `internal` error (our bug, never the photo's fault).
     pub fn check_bytes(&self, file: &str, bytes: &[u8], spec: &Spec) -> FileReport {
-        self.check_bytes_with(file, bytes, spec, |_, _, _| Ok(()))
+        self.check_bytes_with(file, bytes, spec, Stages::NONE, |_, _, _| Ok(()))
     }
 
-    /// As [`Engine::check_bytes`], and hands the decoded photo, its analysis and the report to
-    /// `then` (e.g. to draw an annotated image) before they are dropped. The photo is decoded
-    /// with [`crate::decode::decode_reduced`]: a large JPEG's pixels may be a half, quarter or
+    /// As [`Engine::check_bytes`], running `extra` stages besides the spec's (e.g.
+    /// [`Stages::ALL`] for an annotated image), and hands the decoded photo, its analysis and
+    /// the report to `then` before they are dropped. The photo is decoded with
+    /// [`crate::decode::decode_reduced`]: a large JPEG's pixels may be a half, quarter or
     /// eighth of its size ([`Photo::pixel_scale`]); the analysis and report are in
     /// full-resolution px. An error from `then` becomes the file's error.
-    pub fn check_bytes_with<F>(&self, file: &str, bytes: &[u8], spec: &Spec, then: F) -> FileReport
+    pub fn check_bytes_with<F>(
+        &self,
+        file: &str,
+        bytes: &[u8],
+        spec: &Spec,
+        extra: Stages,
+        then: F,
+    ) -> FileReport
     where
         F: FnOnce(&Photo, &Analysis, &FileReport) -> Result<()>,
     {
         let deadline = self
             .time_limit
             .and_then(|t| std::time::Instant::now().checked_add(t));
+        let stages = spec.stages() | extra;
         let work = || -> Result<FileReport> {
             let photo = decode_reduced(bytes)?;
-            let analysis = self
-                .models
-                .analyse(&photo, deadline, self.parallel_stages)?;
+            let analysis = analyse(&self.models, &photo, stages, deadline, self.parallel_stages)?;
             let report = self.report(file, &analysis, spec);
             then(&photo, &analysis, &report)?;
             Ok(report)
@@ -126,7 +154,7 @@ impl Engine {
                 FileReport::from_error(
                     file,
                     &spec.id,
-                    &Error::Corrupt(format!("internal error while checking: {what}")),
+                    &Error::Internal(format!("panic while checking: {what}")),
                 )
             }
         }
@@ -134,55 +162,18 @@ impl Engine {
 
     /// Reads and checks one file (only reads it).
     pub fn check_file(&self, path: &Path, spec: &Spec) -> FileReport {
-        self.check_file_with(path, spec, |_, _, _| Ok(()))
+        self.check_file_with(path, spec, Stages::NONE, |_, _, _| Ok(()))
     }
 
-    /// As [`Engine::check_file`], with [`Engine::check_bytes_with`]'s `then`.
-    pub fn check_file_with<F>(&self, path: &Path, spec: &Spec, then: F) -> FileReport
+    /// As [`Engine::check_file`], with [`Engine::check_bytes_with`]'s `extra` and `then`.
+    pub fn check_file_with<F>(&self, path: &Path, spec: &Spec, extra: Stages, then: F) -> FileReport
     where
         F: FnOnce(&Photo, &Analysis, &FileReport) -> Result<()>,
     {
         let label = path.display().to_string();
         match read_file(path) {
-            Ok(bytes) => self.check_bytes_with(&label, &bytes, spec, then),
+            Ok(bytes) => self.check_bytes_with(&label, &bytes, spec, extra, then),
             Err(e) => FileReport::from_error(&label, &spec.id, &e),
         }
     }
 }
-
-/// Reads a whole file, mapping a missing file to [`Error::NotFound`] and other failures to
-/// [`Error::Io`].
-pub fn read_file(path: &Path) -> Result<Vec<u8>> {
-    let io = |e: std::io::Error| match e.kind() {
-        std::io::ErrorKind::NotFound => Error::NotFound(path.into()),
-        _ => Error::Io {
-            path: path.into(),
-            source: e,
-        },
-    };
-    // Only regular files are read: a directory, FIFO, socket or device would block or mislead.
-    let meta = std::fs::metadata(path).map_err(io)?;
-    if !meta.is_file() {
-        let what = if meta.is_dir() {
-            "is a directory"
-        } else {
-            "is not a regular file (FIFO, socket or device)"
-        };
-        return Err(Error::Io {
-            path: path.into(),
-            source: std::io::Error::other(what),
-        });
-    }
-    // Refuse files far larger than any accepted image could be, before reading them.
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(Error::TooLarge(format!(
-            "{} bytes is over the {} MiB file limit",
-            meta.len(),
-            MAX_FILE_BYTES >> 20
-        )));
-    }
-    std::fs::read(path).map_err(io)
-}
-
-/// Largest file photocheck reads, bytes (512 MiB; a 100-megapixel image file is far smaller).
-pub const MAX_FILE_BYTES: u64 = 512 << 20;

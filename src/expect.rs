@@ -79,7 +79,7 @@ impl Expectations {
     ///
     /// Errors: [`Error::NotFound`]/[`Error::Io`] for the file, [`Error::Spec`] for its content.
     pub fn from_file(path: &Path) -> Result<Expectations> {
-        let bytes = crate::engine::read_file(path)?;
+        let bytes = crate::input::read_file(path)?;
         let text = String::from_utf8_lossy(&bytes);
         let parsed: ExpectationFile = if text.trim_start().starts_with('{') {
             serde_json::from_str(&text)

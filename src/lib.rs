@@ -35,12 +35,15 @@ pub mod decode;
 mod engine;
 mod error;
 pub mod expect;
+pub mod input;
 pub mod report;
+pub mod runtime;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod spec;
 
-pub use engine::{Engine, MAX_FILE_BYTES, read_file};
-pub use error::{Error, Result};
+pub use engine::Engine;
+pub use error::{Error, ErrorKind, Result};
+pub use input::{MAX_FILE_BYTES, read_file};
 pub use report::{FileReport, Verdict};
 pub use spec::Spec;

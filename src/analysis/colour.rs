@@ -1,6 +1,12 @@
-//! Colour conversions: sRGB (8-bit) to CIE L*a*b* (D65), via `palette`.
+//! Stage: colour statistics of the person (is it a colour photo?), and the colour
+//! conversions every stage uses: sRGB (8-bit) to CIE L*a*b* (D65), via `palette`.
 
+use image::RgbImage;
 use palette::{IntoColor, Lab, Srgb};
+use serde::{Deserialize, Serialize};
+
+use super::mesh::FaceMesh;
+use super::segment::PersonMask;
 
 /// CIE L*a*b* (D65) of an 8-bit sRGB colour given as floats in 0..255: `[L*, a*, b*]`.
 pub fn lab(rgb: [f32; 3]) -> [f32; 3] {
@@ -54,6 +60,50 @@ pub fn labs_u8<'a>(pixels: impl Iterator<Item = &'a [u8; 3]>) -> Vec<[f32; 3]> {
 /// Chroma C*ab of a Lab colour.
 pub fn chroma(lab: [f32; 3]) -> f32 {
     lab[1].hypot(lab[2])
+}
+
+/// Colour statistics of the person.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ColourStats {
+    /// Mean chroma C*ab of the cheeks' skin.
+    pub face_chroma: f64,
+    /// Circular standard deviation of hue (degrees) over person pixels with chroma >= 4;
+    /// `None` when fewer than 50 such pixels exist (a greyscale photo).
+    pub hue_spread_deg: Option<f64>,
+}
+
+/// Colour statistics of a person: the cheeks' chroma (from the mesh) and the hue spread over
+/// the person mask.
+pub fn colour_stats(img: &RgbImage, mesh: &FaceMesh, mask: &PersonMask) -> ColourStats {
+    let cheeks = super::head::cheek_labs(img, mesh);
+    let face_chroma =
+        cheeks.iter().map(|c| f64::from(chroma(*c))).sum::<f64>() / cheeks.len().max(1) as f64;
+    let (w, h) = (img.width(), img.height());
+    // About 10,000 samples: plenty for a spread of hue.
+    let step = ((f64::from(w) * f64::from(h) / 10_000.0).sqrt().round() as u32).max(1);
+    let (mut sx, mut sy, mut m) = (0.0f64, 0.0f64, 0usize);
+    for y in (0..h).step_by(step as usize) {
+        for x in (0..w).step_by(step as usize) {
+            if mask.at(i64::from(x), i64::from(y)) < 0.5 {
+                continue;
+            }
+            let c = lab_u8(img.get_pixel(x, y).0);
+            if chroma(c) >= 4.0 {
+                let hue = f64::from(c[2]).atan2(f64::from(c[1]));
+                sx += hue.cos();
+                sy += hue.sin();
+                m += 1;
+            }
+        }
+    }
+    let hue_spread_deg = (m >= 50).then(|| {
+        let r = (sx.hypot(sy) / m as f64).clamp(1e-9, 1.0);
+        (-2.0 * r.ln()).sqrt().to_degrees()
+    });
+    ColourStats {
+        face_chroma,
+        hue_spread_deg,
+    }
 }
 
 #[cfg(test)]

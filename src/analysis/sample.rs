@@ -1,7 +1,6 @@
-//! Resampling a rotated square window of the photo into a model's NHWC input tensor.
+//! Resampling a rotated square window of the photo into a model's NHWC input.
 
 use image::RgbImage;
-use tract_onnx::prelude::*;
 
 /// A square window of the photo, possibly rotated: centre and side in upright-image px
 /// (continuous coordinates: pixel i spans [i, i+1)), rotation in radians (the window's x axis
@@ -65,10 +64,11 @@ pub fn bilinear(img: &RgbImage, x: f64, y: f64) -> [f32; 3] {
     out
 }
 
-/// Fills a `[1, n, n, 3]` f32 tensor, RGB scaled to [0, 1], from the window. When the window
+/// Fills a `[1, n, n, 3]` NHWC input (`n * n * 3` f32 values, row-major, RGB scaled to
+/// [0, 1]) from the window. When the window
 /// is more than twice the input size, each output pixel averages a 2x2 grid of samples to
 /// limit aliasing.
-pub fn window_tensor(img: &RgbImage, roi: &SquareRoi, n: usize) -> Tensor {
+pub fn window_input(img: &RgbImage, roi: &SquareRoi, n: usize) -> Vec<f32> {
     let mut data = vec![0f32; n * n * 3];
     let step = roi.side / n as f64;
     let offsets: &[(f64, f64)] = if step > 2.0 {
@@ -93,9 +93,7 @@ pub fn window_tensor(img: &RgbImage, roi: &SquareRoi, n: usize) -> Tensor {
             }
         }
     }
-    tract_ndarray::Array4::from_shape_vec((1, n, n, 3), data)
-        .expect("shape matches length")
-        .into()
+    data
 }
 
 #[cfg(test)]

@@ -3,9 +3,10 @@
 
 use image::RgbImage;
 
-use super::models::{Plan, SEGMENTATION_SIDE, run};
-use super::sample::{SquareRoi, window_tensor};
+use super::mesh::{FaceMesh, idx};
+use super::sample::{SquareRoi, window_input};
 use crate::error::{Error, Result};
+use crate::runtime::Network;
 
 /// Person probability per pixel of the upright image (0 = background, 1 = person), row-major.
 #[derive(Debug, Clone)]
@@ -51,12 +52,33 @@ pub fn head_roi(width: u32, height: u32, face_cx: f64, face_cy: f64, face_size: 
     }
 }
 
-fn run_window(plan: &Plan, img: &RgbImage, roi: &SquareRoi) -> Result<Vec<f32>> {
-    let out = run(plan, window_tensor(img, roi, SEGMENTATION_SIDE))?;
+/// The segmentation window for the face a (first) mesh found: [`head_roi`] of the face
+/// oval's bounding box.
+pub fn head_roi_for_mesh(img: &RgbImage, mesh: &FaceMesh) -> SquareRoi {
+    let (x0, x1, y0, y1) = idx::FACE_OVAL.iter().fold(
+        (f64::MAX, f64::MIN, f64::MAX, f64::MIN),
+        |(a, b, c, d), &i| {
+            let (x, y) = mesh.xy(i);
+            (a.min(x), b.max(x), c.min(y), d.max(y))
+        },
+    );
+    let face_size = (x1 - x0).max(y1 - y0);
+    head_roi(
+        img.width(),
+        img.height(),
+        (x0 + x1) / 2.0,
+        (y0 + y1) / 2.0,
+        face_size,
+    )
+}
+
+fn run_window(net: &Network, img: &RgbImage, roi: &SquareRoi) -> Result<Vec<f32>> {
+    let n = net.side();
+    let out = net.run(window_input(img, roi, n))?;
     let mask = out
         .into_iter()
         .next()
-        .filter(|m| m.len() == SEGMENTATION_SIDE * SEGMENTATION_SIDE)
+        .filter(|m| m.len() == n * n)
         .ok_or_else(|| Error::Model("segmentation: unexpected output shape".into()))?;
     Ok(mask)
 }
@@ -83,10 +105,10 @@ fn sample_taps(mask: &[f32], n: usize, u: (usize, usize, f32), v: (usize, usize,
 
 /// Segments the person. The head window gives the precise mask; where it does not cover the
 /// whole image, a second run on the whole image (as a square, edge-padded) fills the rest.
-pub fn segment_person(plan: &Plan, img: &RgbImage, head: &SquareRoi) -> Result<PersonMask> {
+pub fn segment_person(net: &Network, img: &RgbImage, head: &SquareRoi) -> Result<PersonMask> {
     let (w, h) = (img.width(), img.height());
-    let n = SEGMENTATION_SIDE;
-    let head_mask = run_window(plan, img, head)?;
+    let n = net.side();
+    let head_mask = run_window(net, img, head)?;
     let half = head.side / 2.0;
     let covers = head.cx - half <= 0.0
         && head.cy - half <= 0.0
@@ -101,7 +123,7 @@ pub fn segment_person(plan: &Plan, img: &RgbImage, head: &SquareRoi) -> Result<P
             side: f64::from(w.max(h)),
             angle: 0.0,
         };
-        Some((roi, run_window(plan, img, &roi)?))
+        Some((roi, run_window(net, img, &roi)?))
     };
     let mut prob = vec![0f32; w as usize * h as usize];
     let upright = head.angle == 0.0 && whole.as_ref().is_none_or(|(r, _)| r.angle == 0.0);

@@ -1,151 +1,170 @@
-//! File and frame rules: image aspect, pixel size, format, file size, photo age.
+//! File rules: container format, file size, photo age (the 交管12123 / archive digital photo
+//! rules; GA 482-2012 5.2.3: a recent photo, within 6 months).
 
-use super::{CheckResult, Status, outcome, range_check};
-use crate::analysis::Analysis;
-use crate::spec::{AspectRule, FileSizeRule, FormatRule, PixelsRule, Spec, TakenRecentlyRule};
+use serde::{Deserialize, Serialize};
 
-/// `image_aspect`: width/height against the spec's `photo.width_mm / photo.height_mm`, within
-/// the rule's relative tolerance.
-pub(super) fn image_aspect(a: &Analysis, spec: &Spec, rule: &AspectRule) -> CheckResult {
-    let want = spec.photo.width_mm / spec.photo.height_mm;
-    let got = f64::from(a.facts.width_px) / f64::from(a.facts.height_px.max(1));
-    let mut r = range_check(
-        "image_aspect",
-        rule.severity,
-        Some(got),
-        "ratio",
-        Some(want * (1.0 - rule.tolerance)),
-        Some(want * (1.0 + rule.tolerance)),
-        "width/height",
-    );
-    r.message = format!(
-        "{} ({}x{} px; the photo is {}:{} mm)",
-        r.message, a.facts.width_px, a.facts.height_px, spec.photo.width_mm, spec.photo.height_mm
-    );
-    r
+use super::rule::{Check, CheckName, Problem, positive, range};
+use super::{CheckInput, CheckResult, Status, outcome, range_check};
+use crate::analysis::Stages;
+use crate::spec::{PhotoSize, Severity, Spec};
+
+/// `[rules.file_format]`: allowed container formats (`jpeg`, `png`, ...), recognised from the
+/// content.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileFormat {
+    /// Allowed formats, lower case.
+    pub formats: Vec<String>,
 }
 
-/// `image_pixels`: exact pixel size, or within minimum/maximum sizes. The value is the pixel
-/// count (width x height); the message gives both sides.
-pub(super) fn image_pixels(a: &Analysis, rule: &PixelsRule) -> CheckResult {
-    let (w, h) = (a.facts.width_px, a.facts.height_px);
-    let mut wrong = Vec::new();
-    let mut side = |name: &str, v: u32, exact: Option<u32>, lo: Option<u32>, hi: Option<u32>| {
-        if exact.is_some_and(|e| v != e) {
-            wrong.push(format!("{name} {v} px, required {} px", exact.unwrap_or(v)));
-        }
-        if lo.is_some_and(|l| v < l) {
-            wrong.push(format!("{name} {v} px, at least {} px", lo.unwrap_or(v)));
-        }
-        if hi.is_some_and(|m| v > m) {
-            wrong.push(format!("{name} {v} px, at most {} px", hi.unwrap_or(v)));
-        }
-    };
-    side(
-        "width",
-        w,
-        rule.width_px,
-        rule.min_width_px,
-        rule.max_width_px,
-    );
-    side(
-        "height",
-        h,
-        rule.height_px,
-        rule.min_height_px,
-        rule.max_height_px,
-    );
-    let ok = wrong.is_empty();
-    CheckResult {
-        id: "image_pixels".into(),
-        status: outcome(ok, rule.severity),
-        severity: rule.severity,
-        value: Some(f64::from(w) * f64::from(h)),
-        unit: "px".into(),
-        min: None,
-        max: None,
-        message: if ok {
-            format!("image {w}x{h} px")
-        } else {
-            format!("image {w}x{h} px: {}", wrong.join("; "))
-        },
-        spec_source: None,
-    }
-}
+impl Check for FileFormat {
+    const TABLE: &'static str = "file_format";
+    const IDS: &'static [CheckName] = &[CheckName {
+        id: "file_format",
+        zh: "文件格式",
+    }];
+    const STAGES: Stages = Stages::NONE;
 
-/// `file_format`: the container format recognised from the content.
-pub(super) fn file_format(a: &Analysis, rule: &FormatRule) -> CheckResult {
-    let ok = rule
-        .formats
-        .iter()
-        .any(|f| f.eq_ignore_ascii_case(&a.facts.format));
-    CheckResult {
-        id: "file_format".into(),
-        status: outcome(ok, rule.severity),
-        severity: rule.severity,
-        value: None,
-        unit: "format".into(),
-        min: None,
-        max: None,
-        message: format!(
-            "file format {} (allowed {})",
-            a.facts.format,
-            rule.formats.join(", ")
-        ),
-        spec_source: None,
-    }
-}
-
-/// `file_size`: bytes / 1024.
-pub(super) fn file_size(a: &Analysis, rule: &FileSizeRule) -> CheckResult {
-    range_check(
-        "file_size",
-        rule.severity,
-        Some(a.facts.bytes as f64 / 1024.0),
-        "KB",
-        Some(rule.min_kb),
-        Some(rule.max_kb),
-        "file size",
-    )
-}
-
-/// `taken_recently`: days since the EXIF capture date; skipped without one.
-pub(super) fn taken_recently(
-    a: &Analysis,
-    rule: &TakenRecentlyRule,
-    today: chrono::NaiveDate,
-) -> CheckResult {
-    let max_days = rule.max_age_months * 30.44;
-    let date = a
-        .facts
-        .capture_date
-        .as_deref()
-        .and_then(|d| chrono::NaiveDate::parse_from_str(d.get(..10)?, "%Y-%m-%d").ok());
-    match date {
-        None => CheckResult {
-            id: "taken_recently".into(),
-            status: Status::Skipped,
-            severity: rule.severity,
+    fn check(&self, severity: Severity, input: &CheckInput) -> Vec<CheckResult> {
+        let format = &input.analysis.facts.format;
+        let ok = self.formats.iter().any(|f| f.eq_ignore_ascii_case(format));
+        vec![CheckResult {
+            id: Self::TABLE.into(),
+            status: outcome(ok, severity),
+            severity,
             value: None,
-            unit: "days".into(),
+            unit: "format".into(),
             min: None,
-            max: Some(max_days.round()),
-            message: "no EXIF capture date; photo age not checked".into(),
+            max: None,
+            message: format!("file format {format} (allowed {})", self.formats.join(", ")),
             spec_source: None,
-        },
-        Some(d) => {
-            let days = (today - d).num_days() as f64;
-            let mut r = range_check(
-                "taken_recently",
-                rule.severity,
-                Some(days),
-                "days",
-                None,
-                Some(max_days.round()),
-                "photo age",
-            );
-            r.message = format!("{} (EXIF capture date {d})", r.message);
-            r
-        }
+        }]
+    }
+
+    fn summary(&self, _spec: &Spec) -> Option<String> {
+        Some(format!("file {}", self.formats.join("/")))
+    }
+}
+
+/// `[rules.file_size]`: file size in KB (1 KB = 1024 bytes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSize {
+    /// Smallest allowed size, KB (1 KB = 1024 bytes).
+    pub min_kb: f64,
+    /// Largest allowed size, KB (1 KB = 1024 bytes).
+    pub max_kb: f64,
+}
+
+impl Check for FileSize {
+    const TABLE: &'static str = "file_size";
+    const IDS: &'static [CheckName] = &[CheckName {
+        id: "file_size",
+        zh: "文件大小",
+    }];
+    const STAGES: Stages = Stages::NONE;
+
+    fn validate(&self, _photo: &PhotoSize) -> Result<(), Problem> {
+        range("min_kb", Some(self.min_kb), "max_kb", Some(self.max_kb))
+    }
+
+    /// bytes / 1024 against the range.
+    fn check(&self, severity: Severity, input: &CheckInput) -> Vec<CheckResult> {
+        vec![range_check(
+            Self::TABLE,
+            severity,
+            Some(input.analysis.facts.bytes as f64 / 1024.0),
+            "KB",
+            Some(self.min_kb),
+            Some(self.max_kb),
+            "file size",
+        )]
+    }
+
+    fn summary(&self, _spec: &Spec) -> Option<String> {
+        Some(format!("file size {}-{} KB", self.min_kb, self.max_kb))
+    }
+}
+
+/// `[rules.taken_recently]`: age of the photo from its EXIF capture date, in days; skipped
+/// without one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TakenRecently {
+    /// Oldest allowed photo, in months (1 month = 30.44 days).
+    pub max_age_months: f64,
+}
+
+impl Check for TakenRecently {
+    const TABLE: &'static str = "taken_recently";
+    const IDS: &'static [CheckName] = &[CheckName {
+        id: "taken_recently",
+        zh: "近期照片",
+    }];
+    const STAGES: Stages = Stages::NONE;
+
+    fn validate(&self, _photo: &PhotoSize) -> Result<(), Problem> {
+        positive("max_age_months", self.max_age_months)
+    }
+
+    fn check(&self, severity: Severity, input: &CheckInput) -> Vec<CheckResult> {
+        let max_days = self.max_age_months * 30.44;
+        let date = input
+            .analysis
+            .facts
+            .capture_date
+            .as_deref()
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d.get(..10)?, "%Y-%m-%d").ok());
+        vec![match date {
+            None => CheckResult {
+                id: Self::TABLE.into(),
+                status: Status::Skipped,
+                severity,
+                value: None,
+                unit: "days".into(),
+                min: None,
+                max: Some(max_days.round()),
+                message: "no EXIF capture date; photo age not checked".into(),
+                spec_source: None,
+            },
+            Some(d) => {
+                let days = (input.today - d).num_days() as f64;
+                let mut r = range_check(
+                    Self::TABLE,
+                    severity,
+                    Some(days),
+                    "days",
+                    None,
+                    Some(max_days.round()),
+                    "photo age",
+                );
+                r.message = format!("{} (EXIF capture date {d})", r.message);
+                r
+            }
+        }]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{analysis, status_of};
+    use crate::checks::Status;
+    use crate::spec::Spec;
+
+    #[test]
+    fn format_size_and_age() {
+        let spec = Spec::preset("cn-driving-licence-digital").unwrap();
+        let mut a = analysis(15.0, 255.0, 130.0, [40.0, 220.0]);
+        assert_eq!(status_of(&a, &spec, "file_format"), Status::Pass);
+        assert_eq!(status_of(&a, &spec, "file_size"), Status::Pass);
+        assert_eq!(status_of(&a, &spec, "taken_recently"), Status::Pass);
+        a.facts.bytes = 31 * 1024;
+        assert_eq!(status_of(&a, &spec, "file_size"), Status::Warn);
+        a.facts.format = "png".into();
+        assert_eq!(status_of(&a, &spec, "file_format"), Status::Fail);
+        a.facts.capture_date = Some("2025-11-01T00:00:00".into());
+        assert_eq!(status_of(&a, &spec, "taken_recently"), Status::Warn);
+        a.facts.capture_date = None;
+        assert_eq!(status_of(&a, &spec, "taken_recently"), Status::Skipped);
     }
 }

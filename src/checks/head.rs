@@ -1,202 +1,549 @@
-//! Head rules: single face, head length, head width, crown margin, centring, pose.
+//! Head rules: one face, head length, head width, space above the head and below the chin,
+//! eye line, centring. Sources per preset in `src/spec/presets/*.toml` (GA 482-2012 5.2.3,
+//! ICAO 9303 part 3, ISO/IEC 39794-5 practice).
 
-use super::{CheckResult, Measurements, mm_check, outcome, range_check};
-use crate::analysis::Analysis;
-use crate::spec::{
-    CentredRule, ChinMarginRule, CrownBasis, CrownMarginRule, EyeLineFrom, EyeLineRule,
-    HeadLengthRule, HeadWidthRule, PlainRule, PoseRule, Spec, WidthBasis,
-};
+use serde::{Deserialize, Serialize};
 
-/// `single_face`: exactly one face (see [`crate::analysis::face::MIN_FACE_SCORE`]).
-pub(super) fn single_face(a: &Analysis, rule: &PlainRule) -> CheckResult {
-    let n = a.faces.len();
-    let ok = n == 1;
-    CheckResult {
-        id: "single_face".into(),
-        status: outcome(ok, rule.severity),
-        severity: rule.severity,
-        value: Some(n as f64),
-        unit: "count".into(),
-        min: Some(1.0),
-        max: Some(1.0),
-        message: match n {
-            0 => "no face found (required exactly 1)".into(),
-            1 => "1 face".into(),
-            n => format!("{n} faces found (required exactly 1)"),
-        },
-        spec_source: None,
+use super::rule::{Check, CheckName, Problem, inside, range};
+use super::{CheckInput, CheckResult, fmt, mm_check, outcome, range_check};
+use crate::analysis::Stages;
+use crate::spec::{PhotoSize, Severity, Spec};
+
+/// Which top of the head the head length is measured from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CrownBasis {
+    /// Top of the hair silhouette (GA 482 / GA 461: 头顶发际).
+    #[default]
+    Hair,
+    /// Top of the skull, hair ignored (ICAO 9303 / ISO/IEC 19794-5 "crown"). Estimated.
+    Skull,
+}
+
+/// Where the head width is measured (see DESIGN.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WidthBasis {
+    /// Outer edge of one ear to the other (ISO/IEC 19794-5 head width).
+    #[default]
+    Ears,
+    /// Face width where the ears join the head, ears excluded (GA 461 face width).
+    EarRoots,
+    /// Head outline including hair, at eyebrow level.
+    Silhouette,
+}
+
+/// Edge of the photo the eye line is measured from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EyeLineFrom {
+    /// From the bottom edge up (US, GA 461).
+    #[default]
+    Bottom,
+    /// From the top edge down.
+    Top,
+}
+
+/// `[rules.single_face]`: exactly one face (see [`crate::analysis::detect::MIN_FACE_SCORE`]).
+/// No parameters.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SingleFace {}
+
+impl Check for SingleFace {
+    const TABLE: &'static str = "single_face";
+    const IDS: &'static [CheckName] = &[CheckName {
+        id: "single_face",
+        zh: "单人",
+    }];
+    const STAGES: Stages = Stages::DETECT;
+
+    fn check(&self, severity: Severity, input: &CheckInput) -> Vec<CheckResult> {
+        let n = input.analysis.faces.len();
+        vec![CheckResult {
+            id: Self::TABLE.into(),
+            status: outcome(n == 1, severity),
+            severity,
+            value: Some(n as f64),
+            unit: "count".into(),
+            min: Some(1.0),
+            max: Some(1.0),
+            message: match n {
+                0 => "no face found (required exactly 1)".into(),
+                1 => "1 face".into(),
+                n => format!("{n} faces found (required exactly 1)"),
+            },
+            spec_source: None,
+        }]
     }
 }
 
-/// `head_length`: crown to chin, mm. With `crown = "skull"` the crown is the estimated top of
-/// the skull (see [`crate::analysis::geometry::SKULL_EYE_RATIO`]) and the message says so.
-pub(super) fn head_length(m: &Measurements, rule: &HeadLengthRule) -> CheckResult {
-    let (value, what) = match rule.crown {
-        CrownBasis::Hair => (m.head_length_mm, "head length (top of hair to chin)"),
-        CrownBasis::Skull => (
-            m.head_length_skull_mm,
-            "head length (top of skull to chin, skull top estimated from the face)",
-        ),
-    };
-    let range = (Some(rule.min_mm), Some(rule.max_mm));
-    mm_check(
-        "head_length",
-        rule.severity,
-        value,
-        range,
-        what,
-        m.mm_per_px,
-    )
+/// `[rules.head_length]`: crown to chin, mm. With `crown = "skull"` the crown is the estimated
+/// top of the skull (see [`crate::analysis::head::SKULL_EYE_RATIO`]) and the message says so.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeadLength {
+    /// Shortest allowed head length, mm.
+    pub min_mm: f64,
+    /// Longest allowed head length, mm.
+    pub max_mm: f64,
+    /// Top of hair or top of skull.
+    #[serde(default)]
+    pub crown: CrownBasis,
 }
 
-/// `chin_margin`: chin to the bottom edge of the photo, mm.
-pub(super) fn chin_margin(m: &Measurements, rule: &ChinMarginRule) -> CheckResult {
-    let (value, range) = (m.chin_margin_mm, (rule.min_mm, rule.max_mm));
-    mm_check(
-        "chin_margin",
-        rule.severity,
-        value,
-        range,
-        "space below the chin",
-        m.mm_per_px,
-    )
-}
+impl Check for HeadLength {
+    const TABLE: &'static str = "head_length";
+    const IDS: &'static [CheckName] = &[CheckName {
+        id: "head_length",
+        zh: "头部长度",
+    }];
+    const STAGES: Stages = Stages::HEAD;
 
-/// `eye_line`: height of the eye line from the bottom or the top edge, in mm or as a share of
-/// the photo height (as the rule is written).
-pub(super) fn eye_line(m: &Measurements, spec: &Spec, rule: &EyeLineRule) -> CheckResult {
-    let from_bottom = m.eye_line_from_bottom_mm;
-    let mm = match rule.from {
-        EyeLineFrom::Bottom => from_bottom,
-        EyeLineFrom::Top => from_bottom.map(|b| spec.photo.height_mm - b),
-    };
-    let edge = match rule.from {
-        EyeLineFrom::Bottom => "bottom",
-        EyeLineFrom::Top => "top",
-    };
-    if rule.min_share.is_some() || rule.max_share.is_some() {
-        range_check(
-            "eye_line",
-            rule.severity,
-            mm.map(|v| v / spec.photo.height_mm),
-            "share",
-            rule.min_share,
-            rule.max_share,
-            &format!("eye line from the {edge}, share of the height,"),
-        )
-    } else {
-        range_check(
-            "eye_line",
-            rule.severity,
-            mm,
-            "mm",
-            rule.min_mm,
-            rule.max_mm,
-            &format!("eye line from the {edge} edge"),
-        )
+    fn validate(&self, photo: &PhotoSize) -> Result<(), Problem> {
+        range("min_mm", Some(self.min_mm), "max_mm", Some(self.max_mm))?;
+        inside("max_mm", Some(self.max_mm), photo.height_mm, "height")
     }
-}
 
-/// `head_width`: on the spec's basis, mm.
-pub(super) fn head_width(m: &Measurements, rule: &HeadWidthRule) -> CheckResult {
-    let (value, what) = match rule.basis {
-        WidthBasis::Ears => (m.head_width_ears_mm, "head width (outer ear to outer ear)"),
-        WidthBasis::EarRoots => (m.head_width_ear_roots_mm, "face width (at the ear roots)"),
-        WidthBasis::Silhouette => (
-            m.head_width_silhouette_mm,
-            "head width (hair silhouette at eyebrow level)",
-        ),
-    };
-    let range = (Some(rule.min_mm), Some(rule.max_mm));
-    let mut r = mm_check("head_width", rule.severity, value, range, what, m.mm_per_px);
-    if value.is_none() && rule.basis == WidthBasis::Ears && m.head_length_mm.is_some() {
-        r.message = format!(
-            "{} (an ear is hidden, e.g. by hair, or the photo has no colour to tell skin from hair)",
-            r.message
-        );
-    }
-    r
-}
-
-/// `crown_margin`: top edge of the photo to the crown, mm.
-pub(super) fn crown_margin(m: &Measurements, rule: &CrownMarginRule) -> CheckResult {
-    let mut r = range_check(
-        "crown_margin",
-        rule.severity,
-        m.crown_margin_mm,
-        "mm",
-        Some(rule.min_mm),
-        Some(rule.max_mm),
-        "space above the head",
-    );
-    if let Some(px) = m.crown_y_px {
-        r.message = format!(
-            "{}; {} px (allowed {}-{} px)",
-            r.message,
-            super::fmt(px),
-            super::fmt(rule.min_mm / m.mm_per_px),
-            super::fmt(rule.max_mm / m.mm_per_px)
-        );
-    }
-    r
-}
-
-/// `head_centred`: |face centre offset| as a share of the image width.
-pub(super) fn head_centred(m: &Measurements, rule: &CentredRule) -> CheckResult {
-    let mut r = range_check(
-        "head_centred",
-        rule.severity,
-        m.face_centre_offset.map(f64::abs),
-        "share",
-        None,
-        Some(rule.max_offset_frac),
-        "face centre off the middle by",
-    );
-    if let Some(off) = m.face_centre_offset {
-        let side = if off < 0.0 { "left" } else { "right" };
-        r.message = format!(
-            "{} (face is {:.1} % of the width to the {side})",
-            r.message,
-            off.abs() * 100.0
-        );
-    }
-    r
-}
-
-/// `pose_yaw`, `pose_pitch`, `pose_roll`: |angle| in degrees against the limit (signs: see
-/// [`crate::analysis::Pose`]; the message gives the signed angle).
-pub(super) fn pose(m: &Measurements, rule: &PoseRule) -> Vec<CheckResult> {
-    [
-        ("pose_yaw", m.yaw_deg, rule.max_yaw_deg, "head turned (yaw)"),
-        (
-            "pose_pitch",
-            m.pitch_deg,
-            rule.max_pitch_deg,
-            "head nodded (pitch)",
-        ),
-        (
-            "pose_roll",
-            m.roll_deg,
-            rule.max_roll_deg,
-            "head tilted (roll)",
-        ),
-    ]
-    .into_iter()
-    .map(|(id, v, max, what)| {
-        let mut r = range_check(
-            id,
-            rule.severity,
-            v.map(f64::abs),
-            "deg",
-            None,
-            Some(max),
+    fn check(&self, severity: Severity, input: &CheckInput) -> Vec<CheckResult> {
+        let m = input.measurements;
+        let (value, what) = match self.crown {
+            CrownBasis::Hair => (m.head_length_mm, "head length (top of hair to chin)"),
+            CrownBasis::Skull => (
+                m.head_length_skull_mm,
+                "head length (top of skull to chin, skull top estimated from the face)",
+            ),
+        };
+        let range = (Some(self.min_mm), Some(self.max_mm));
+        vec![mm_check(
+            Self::TABLE,
+            severity,
+            value,
+            range,
             what,
-        );
-        if let Some(v) = v {
-            // The value is |angle| against the limit; the message keeps the sign.
-            r.message = format!("{} (signed {} deg)", r.message, super::fmt(v));
+            m.mm_per_px,
+        )]
+    }
+
+    fn summary(&self, _spec: &Spec) -> Option<String> {
+        let crown = match self.crown {
+            CrownBasis::Hair => "top of hair",
+            CrownBasis::Skull => "top of skull",
+        };
+        Some(format!(
+            "head length {}-{} mm ({crown} to chin)",
+            self.min_mm, self.max_mm
+        ))
+    }
+}
+
+/// `[rules.head_width]`: head width on the given basis, mm.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeadWidth {
+    /// Narrowest allowed head width, mm.
+    pub min_mm: f64,
+    /// Widest allowed head width, mm.
+    pub max_mm: f64,
+    /// Where the width is measured.
+    #[serde(default)]
+    pub basis: WidthBasis,
+}
+
+impl Check for HeadWidth {
+    const TABLE: &'static str = "head_width";
+    const IDS: &'static [CheckName] = &[CheckName {
+        id: "head_width",
+        zh: "头部宽度",
+    }];
+    const STAGES: Stages = Stages::HEAD;
+
+    fn validate(&self, photo: &PhotoSize) -> Result<(), Problem> {
+        range("min_mm", Some(self.min_mm), "max_mm", Some(self.max_mm))?;
+        inside("max_mm", Some(self.max_mm), photo.width_mm, "width")
+    }
+
+    fn check(&self, severity: Severity, input: &CheckInput) -> Vec<CheckResult> {
+        let m = input.measurements;
+        let (value, what) = match self.basis {
+            WidthBasis::Ears => (m.head_width_ears_mm, "head width (outer ear to outer ear)"),
+            WidthBasis::EarRoots => (m.head_width_ear_roots_mm, "face width (at the ear roots)"),
+            WidthBasis::Silhouette => (
+                m.head_width_silhouette_mm,
+                "head width (hair silhouette at eyebrow level)",
+            ),
+        };
+        let range = (Some(self.min_mm), Some(self.max_mm));
+        let mut r = mm_check(Self::TABLE, severity, value, range, what, m.mm_per_px);
+        if value.is_none() && self.basis == WidthBasis::Ears && m.head_length_mm.is_some() {
+            r.message = format!(
+                "{} (an ear is hidden, e.g. by hair, or the photo has no colour to tell skin from hair)",
+                r.message
+            );
         }
-        r
-    })
-    .collect()
+        vec![r]
+    }
+
+    fn summary(&self, _spec: &Spec) -> Option<String> {
+        let basis = match self.basis {
+            WidthBasis::Ears => "outer ear to outer ear",
+            WidthBasis::EarRoots => "at the ear roots",
+            WidthBasis::Silhouette => "hair silhouette",
+        };
+        Some(format!(
+            "head width {}-{} mm ({basis})",
+            self.min_mm, self.max_mm
+        ))
+    }
+}
+
+/// `[rules.crown_margin]`: distance from the top edge of the photo to the crown, mm.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrownMargin {
+    /// Smallest allowed margin, mm.
+    pub min_mm: f64,
+    /// Largest allowed margin, mm.
+    pub max_mm: f64,
+}
+
+impl Check for CrownMargin {
+    const TABLE: &'static str = "crown_margin";
+    const IDS: &'static [CheckName] = &[CheckName {
+        id: "crown_margin",
+        zh: "头顶距上边",
+    }];
+    const STAGES: Stages = Stages::HEAD;
+
+    fn validate(&self, photo: &PhotoSize) -> Result<(), Problem> {
+        range("min_mm", Some(self.min_mm), "max_mm", Some(self.max_mm))?;
+        inside("min_mm", Some(self.min_mm), photo.height_mm, "height")
+    }
+
+    fn check(&self, severity: Severity, input: &CheckInput) -> Vec<CheckResult> {
+        let m = input.measurements;
+        let mut r = range_check(
+            Self::TABLE,
+            severity,
+            m.crown_margin_mm,
+            "mm",
+            Some(self.min_mm),
+            Some(self.max_mm),
+            "space above the head",
+        );
+        if let Some(px) = m.crown_y_px {
+            r.message = format!(
+                "{}; {} px (allowed {}-{} px)",
+                r.message,
+                fmt(px),
+                fmt(self.min_mm / m.mm_per_px),
+                fmt(self.max_mm / m.mm_per_px)
+            );
+        }
+        vec![r]
+    }
+
+    fn summary(&self, _spec: &Spec) -> Option<String> {
+        Some(format!(
+            "space above the head {:.2}-{:.2} mm",
+            self.min_mm, self.max_mm
+        ))
+    }
+}
+
+/// "at least 1 mm", "1-2 mm", ...: a range for a summary line.
+fn bounds(lo: Option<f64>, hi: Option<f64>, unit: &str) -> String {
+    match (lo, hi) {
+        (Some(l), Some(h)) => format!("{l}-{h} {unit}"),
+        (Some(l), None) => format!("at least {l} {unit}"),
+        (None, Some(h)) => format!("at most {h} {unit}"),
+        (None, None) => String::new(),
+    }
+}
+
+/// `[rules.chin_margin]`: distance from the chin to the bottom edge of the photo, mm; at
+/// least one bound.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChinMargin {
+    /// Smallest allowed margin, mm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_mm: Option<f64>,
+    /// Largest allowed margin, mm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_mm: Option<f64>,
+}
+
+impl Check for ChinMargin {
+    const TABLE: &'static str = "chin_margin";
+    const IDS: &'static [CheckName] = &[CheckName {
+        id: "chin_margin",
+        zh: "下颏距下边",
+    }];
+    const STAGES: Stages = Stages::HEAD;
+
+    fn validate(&self, photo: &PhotoSize) -> Result<(), Problem> {
+        range("min_mm", self.min_mm, "max_mm", self.max_mm)?;
+        inside("min_mm", self.min_mm, photo.height_mm, "height")?;
+        if self.min_mm.is_none() && self.max_mm.is_none() {
+            return Err(Problem::new("min_mm", "needs min_mm or max_mm"));
+        }
+        Ok(())
+    }
+
+    fn check(&self, severity: Severity, input: &CheckInput) -> Vec<CheckResult> {
+        let m = input.measurements;
+        vec![mm_check(
+            Self::TABLE,
+            severity,
+            m.chin_margin_mm,
+            (self.min_mm, self.max_mm),
+            "space below the chin",
+            m.mm_per_px,
+        )]
+    }
+
+    fn summary(&self, _spec: &Spec) -> Option<String> {
+        Some(format!(
+            "space below the chin {}",
+            bounds(self.min_mm, self.max_mm, "mm")
+        ))
+    }
+}
+
+/// `[rules.eye_line]`: height of the eye line, in mm (`min_mm`/`max_mm`) or as a share of the
+/// photo height (`min_share`/`max_share`), from the bottom or the top edge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EyeLine {
+    /// Edge the distance is measured from.
+    #[serde(default)]
+    pub from: EyeLineFrom,
+    /// Smallest allowed distance, mm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_mm: Option<f64>,
+    /// Largest allowed distance, mm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_mm: Option<f64>,
+    /// Smallest allowed distance as a share of the photo height (0..1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_share: Option<f64>,
+    /// Largest allowed distance as a share of the photo height (0..1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_share: Option<f64>,
+}
+
+impl EyeLine {
+    fn in_shares(&self) -> bool {
+        self.min_share.is_some() || self.max_share.is_some()
+    }
+
+    fn edge(&self) -> &'static str {
+        match self.from {
+            EyeLineFrom::Bottom => "bottom",
+            EyeLineFrom::Top => "top",
+        }
+    }
+}
+
+impl Check for EyeLine {
+    const TABLE: &'static str = "eye_line";
+    const IDS: &'static [CheckName] = &[CheckName {
+        id: "eye_line",
+        zh: "眼睛位置",
+    }];
+    const STAGES: Stages = Stages::HEAD;
+
+    fn validate(&self, photo: &PhotoSize) -> Result<(), Problem> {
+        range("min_mm", self.min_mm, "max_mm", self.max_mm)?;
+        range("min_share", self.min_share, "max_share", self.max_share)?;
+        inside("min_mm", self.min_mm, photo.height_mm, "height")?;
+        let mm = self.min_mm.is_some() || self.max_mm.is_some();
+        if mm == self.in_shares() {
+            return Err(Problem::new(
+                "min_mm",
+                "give the eye line either in mm (min_mm/max_mm) or as a share of the height (min_share/max_share)",
+            ));
+        }
+        for (k, v) in [("min_share", self.min_share), ("max_share", self.max_share)] {
+            if v.is_some_and(|v| v > 1.0) {
+                return Err(Problem::new(k, "a share must be at most 1"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Height of the eye line from the bottom or the top edge, in mm or as a share of the
+    /// photo height (as the rule is written).
+    fn check(&self, severity: Severity, input: &CheckInput) -> Vec<CheckResult> {
+        let height_mm = input.spec.photo.height_mm;
+        let from_bottom = input.measurements.eye_line_from_bottom_mm;
+        let mm = match self.from {
+            EyeLineFrom::Bottom => from_bottom,
+            EyeLineFrom::Top => from_bottom.map(|b| height_mm - b),
+        };
+        let edge = self.edge();
+        vec![if self.in_shares() {
+            range_check(
+                Self::TABLE,
+                severity,
+                mm.map(|v| v / height_mm),
+                "share",
+                self.min_share,
+                self.max_share,
+                &format!("eye line from the {edge}, share of the height,"),
+            )
+        } else {
+            range_check(
+                Self::TABLE,
+                severity,
+                mm,
+                "mm",
+                self.min_mm,
+                self.max_mm,
+                &format!("eye line from the {edge} edge"),
+            )
+        }]
+    }
+
+    fn summary(&self, _spec: &Spec) -> Option<String> {
+        let b = if self.in_shares() {
+            bounds(self.min_share, self.max_share, "of the height")
+        } else {
+            bounds(self.min_mm, self.max_mm, "mm")
+        };
+        Some(format!("eyes {b} from the {}", self.edge()))
+    }
+}
+
+/// `[rules.head_centred]`: horizontal offset of the face centre from the photo's middle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeadCentred {
+    /// Largest allowed |offset| as a share of the image width (0.05 = 5 %).
+    pub max_offset_frac: f64,
+}
+
+impl Check for HeadCentred {
+    const TABLE: &'static str = "head_centred";
+    const IDS: &'static [CheckName] = &[CheckName {
+        id: "head_centred",
+        zh: "人像居中",
+    }];
+    const STAGES: Stages = Stages::HEAD;
+
+    fn validate(&self, _photo: &PhotoSize) -> Result<(), Problem> {
+        range(
+            "max_offset_frac",
+            Some(self.max_offset_frac),
+            "max_offset_frac",
+            None,
+        )
+    }
+
+    /// |face centre offset| as a share of the image width.
+    fn check(&self, severity: Severity, input: &CheckInput) -> Vec<CheckResult> {
+        let offset = input.measurements.face_centre_offset;
+        let mut r = range_check(
+            Self::TABLE,
+            severity,
+            offset.map(f64::abs),
+            "share",
+            None,
+            Some(self.max_offset_frac),
+            "face centre off the middle by",
+        );
+        if let Some(off) = offset {
+            let side = if off < 0.0 { "left" } else { "right" };
+            r.message = format!(
+                "{} (face is {:.1} % of the width to the {side})",
+                r.message,
+                off.abs() * 100.0
+            );
+        }
+        vec![r]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{analysis, px, status_of};
+    use crate::checks::Status;
+    use crate::spec::Spec;
+
+    #[test]
+    fn head_length_limits_are_inclusive() {
+        let spec = Spec::preset("cn-driving-licence").unwrap();
+        let crown = 15.0;
+        for (mm, want) in [
+            (19.0, Status::Pass),
+            (22.0, Status::Pass),
+            (18.95, Status::Fail),
+            (22.05, Status::Fail),
+        ] {
+            let a = analysis(crown, crown + px(mm), 130.0, [40.0, 220.0]);
+            assert_eq!(status_of(&a, &spec, "head_length"), want, "{mm} mm");
+        }
+    }
+
+    #[test]
+    fn crown_margin_is_10_to_20_px_at_378() {
+        let spec = Spec::preset("cn-driving-licence").unwrap();
+        for (crown, want) in [
+            (10.0, Status::Pass),
+            (20.0, Status::Pass),
+            (9.9, Status::Fail),
+            (20.1, Status::Fail),
+        ] {
+            let a = analysis(crown, crown + 240.0, 130.0, [40.0, 220.0]);
+            assert_eq!(status_of(&a, &spec, "crown_margin"), want, "{crown} px");
+        }
+    }
+
+    #[test]
+    fn head_width_uses_the_ears() {
+        let spec = Spec::preset("cn-driving-licence").unwrap();
+        for (width_mm, want) in [
+            (14.0, Status::Pass),
+            (16.0, Status::Pass),
+            (13.9, Status::Fail),
+            (16.1, Status::Fail),
+        ] {
+            let w = px(width_mm);
+            let a = analysis(15.0, 255.0, 130.0, [130.0 - w / 2.0, 130.0 + w / 2.0]);
+            assert_eq!(status_of(&a, &spec, "head_width"), want, "{width_mm} mm");
+        }
+        let mut hidden = analysis(15.0, 255.0, 130.0, [40.0, 220.0]);
+        hidden.head.as_mut().unwrap().ear_outer_x[0] = None;
+        assert_eq!(status_of(&hidden, &spec, "head_width"), Status::NotMeasured);
+    }
+
+    #[test]
+    fn centring_within_5_percent() {
+        let spec = Spec::preset("cn-driving-licence").unwrap();
+        let at = |x| {
+            status_of(
+                &analysis(15.0, 255.0, x, [40.0, 220.0]),
+                &spec,
+                "head_centred",
+            )
+        };
+        assert_eq!(at(130.0 + 13.0), Status::Pass);
+        assert_eq!(at(130.0 - 13.0), Status::Pass);
+        assert_eq!(at(130.0 + 13.5), Status::Fail);
+    }
+
+    #[test]
+    fn one_face_exactly() {
+        let spec = Spec::preset("cn-driving-licence").unwrap();
+        let mut a = analysis(15.0, 255.0, 130.0, [40.0, 220.0]);
+        assert_eq!(status_of(&a, &spec, "single_face"), Status::Pass);
+        a.faces.push(a.faces[0]);
+        assert_eq!(status_of(&a, &spec, "single_face"), Status::Fail);
+        a.faces.clear();
+        a.head = None;
+        a.pose = None;
+        assert_eq!(status_of(&a, &spec, "single_face"), Status::Fail);
+        assert_eq!(status_of(&a, &spec, "head_length"), Status::NotMeasured);
+    }
 }

@@ -13,7 +13,8 @@ use imageproc::rect::Rect;
 use super::FileReport;
 use super::lang::{Lang, short};
 use crate::analysis::Analysis;
-use crate::spec::{CrownBasis, Spec};
+use crate::checks::head::{CrownBasis, CrownMargin, HeadLength};
+use crate::spec::Spec;
 
 /// Colour of the measured crown and chin lines.
 pub const CROWN_LINE_COLOUR: Rgb<u8> = Rgb([230, 20, 20]);
@@ -96,12 +97,12 @@ pub fn annotate(
     }
     // mm per px of `photo`.
     let mm = spec.mm_per_px(analysis.facts.height_px) * k;
-    if let Some(c) = &spec.rules.crown_margin {
-        band(&mut img, c.min_mm / mm, c.max_mm / mm);
+    if let Some(c) = spec.rules.get::<CrownMargin>() {
+        band(&mut img, c.params.min_mm / mm, c.params.max_mm / mm);
     }
-    if let Some(f) = &analysis.face {
-        let g = &crate::analysis::scale_geometry(f.geometry.clone(), 1.0 / k);
-        if let Some(hl) = &spec.rules.head_length {
+    if let Some(g) = &analysis.head {
+        let g = &crate::analysis::scale_geometry(g.clone(), 1.0 / k);
+        if let Some(hl) = spec.rules.get::<HeadLength>().map(|r| &r.params) {
             let top = match hl.crown {
                 CrownBasis::Hair => g.crown_y,
                 CrownBasis::Skull => g.skull_top_y,

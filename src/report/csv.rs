@@ -41,7 +41,9 @@ impl<W: Write> Reporter for CsvReporter<W> {
         let mut row = vec![
             r.file.clone(),
             verdict.to_string(),
-            r.error.as_ref().map_or(String::new(), |e| e.kind.clone()),
+            r.error
+                .as_ref()
+                .map_or(String::new(), |e| e.kind.to_string()),
             r.error
                 .as_ref()
                 .map_or(String::new(), |e| e.message.clone()),

@@ -32,31 +32,10 @@ impl Lang {
     }
 }
 
-/// The Chinese name of a check id (the id itself for unknown ids).
+/// The Chinese name of a check id (from [`crate::checks::CHECKS`]; the id itself for
+/// unknown ids).
 pub fn rule_name_zh(id: &str) -> &str {
-    match id {
-        "image_aspect" => "照片宽高比",
-        "image_pixels" => "像素尺寸",
-        "image_dpi" => "分辨率",
-        "file_format" => "文件格式",
-        "file_size" => "文件大小",
-        "single_face" => "单人",
-        "head_length" => "头部长度",
-        "head_width" => "头部宽度",
-        "crown_margin" => "头顶距上边",
-        "chin_margin" => "下颏距下边",
-        "eye_line" => "眼睛位置",
-        "head_centred" => "人像居中",
-        "background_white" => "白色背景",
-        "background_colour" => "背景颜色",
-        "background_uniform" => "背景均匀",
-        "colour_photo" => "彩色照片",
-        "pose_yaw" => "左右转头",
-        "pose_pitch" => "抬头低头",
-        "pose_roll" => "歪头",
-        "taken_recently" => "近期照片",
-        other => other,
-    }
+    crate::checks::check_name(id).map_or(id, |n| n.zh)
 }
 
 fn unit_zh(unit: &str) -> &str {

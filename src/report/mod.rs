@@ -38,7 +38,7 @@ pub enum Verdict {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorInfo {
     /// Stable code ([`crate::Error::kind`]), e.g. `not_an_image`, `truncated`, `too_large`.
-    pub kind: String,
+    pub kind: crate::ErrorKind,
     /// Human message naming the cause.
     pub message: String,
 }
@@ -76,7 +76,7 @@ impl FileReport {
             spec: spec.into(),
             verdict: Verdict::Error,
             error: Some(ErrorInfo {
-                kind: err.kind().into(),
+                kind: err.kind(),
                 message: err.to_string(),
             }),
             image: None,
@@ -124,7 +124,7 @@ impl Summary {
             *self.failed_rules.entry(c.id.clone()).or_default() += 1;
         }
         if let Some(e) = &r.error {
-            *self.error_kinds.entry(e.kind.clone()).or_default() += 1;
+            *self.error_kinds.entry(e.kind.to_string()).or_default() += 1;
         }
     }
 

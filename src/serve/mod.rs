@@ -66,6 +66,7 @@ pub use error::{ApiError, ERROR_CODES};
 use metrics::Metrics;
 
 use crate::engine::Engine;
+use crate::error::ErrorKind;
 use crate::report::annotate::annotate;
 use crate::report::{FileReport, Lang, Verdict};
 use crate::spec::{PhotoSize, Spec};
@@ -531,6 +532,12 @@ async fn check_inner(
         .map_err(|_| ApiError::new("internal", "the service is shutting down"))?;
     let worker = st.clone();
     let annotate_image = query.annotate;
+    // An annotated image draws every measure: run every stage for it.
+    let extra = if annotate_image {
+        crate::analysis::Stages::ALL
+    } else {
+        crate::analysis::Stages::NONE
+    };
     let job = tokio::task::spawn_blocking(move || {
         let _slot = slot;
         // The client has been answered `timeout` already: do not start the work.
@@ -543,12 +550,12 @@ async fn check_inner(
         let report = worker.checkers.install(|| {
             worker
                 .engine
-                .check_bytes_with(&file, &photo, &spec, |p, analysis, report| {
+                .check_bytes_with(&file, &photo, &spec, extra, |p, analysis, report| {
                     if annotate_image {
                         let img = annotate(&p.image, analysis, report, &spec, lang);
                         let mut buf = std::io::Cursor::new(Vec::new());
                         img.write_to(&mut buf, image::ImageFormat::Png)
-                            .map_err(|e| crate::Error::Corrupt(format!("annotated image: {e}")))?;
+                            .map_err(|e| crate::Error::Internal(format!("annotated image: {e}")))?;
                         png = Some(buf.into_inner());
                     }
                     Ok(())
@@ -564,11 +571,9 @@ async fn check_inner(
         .ok_or_else(|| ApiError::new("timeout", "the request ran out of time"))?;
 
     let status = match (&report.verdict, &report.error) {
-        (Verdict::Error, Some(e)) => match e.kind.as_str() {
-            "timeout" => return Err(ApiError::new("timeout", e.message.clone())),
-            "not_an_image" | "unsupported_format" | "truncated" | "too_large" | "corrupt" => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+        (Verdict::Error, Some(e)) => match e.kind {
+            ErrorKind::Timeout => return Err(ApiError::new("timeout", e.message.clone())),
+            kind if kind.is_bad_photo() => StatusCode::UNPROCESSABLE_ENTITY,
             _ => return Err(ApiError::new("internal", e.message.clone())),
         },
         (Verdict::Error, None) => {

@@ -1,23 +1,12 @@
-//! Face detection with `rustface` (SeetaFace frontal detector).
+//! Stage: face detection. Runs the engine's [`FaceDetector`] (SeetaFace) on a grey copy of
+//! the photo sized for ID photos, with retries at larger sizes for small faces, and keeps the
+//! boxes that count as people.
 
 use image::{GrayImage, RgbImage, imageops};
-use serde::{Deserialize, Serialize};
 
-/// A detected face: an axis-aligned box in upright-image px (a tight square from the brows to
-/// the mouth or chin, SeetaFace's convention) and the detector's score.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct FaceBox {
-    /// Left edge, px.
-    pub x: f64,
-    /// Top edge, px.
-    pub y: f64,
-    /// Width, px.
-    pub width: f64,
-    /// Height, px.
-    pub height: f64,
-    /// SeetaFace score (higher is surer; see [`MIN_FACE_SCORE`]).
-    pub score: f64,
-}
+use crate::runtime::FaceDetector;
+
+pub use crate::runtime::FaceBox;
 
 /// Smallest SeetaFace score that counts as a face. SeetaFace's own default threshold is 2.0;
 /// real faces in ID photos score well above 5, false positives on clothing or hair rarely
@@ -33,14 +22,14 @@ pub const MIN_FACE_SIZE_RATIO: f64 = 0.4;
 pub const DETECTION_SIDE: u32 = 200;
 
 /// Detects faces in an upright RGB image; boxes in the image's px, largest first.
-pub fn detect_faces(model: &rustface::Model, img: &RgbImage) -> Vec<FaceBox> {
+pub fn detect_faces(detector: &dyn FaceDetector, img: &RgbImage) -> Vec<FaceBox> {
     let longest = img.width().max(img.height());
     // The grey copy for a detection size: a photo more than twice that size is reduced by
     // area averaging (cheap, no aliasing) straight to it; a smaller one is resized by the
     // detector's own filtered resize.
     let at = |side: u32| -> Vec<FaceBox> {
         if longest <= 2 * side {
-            return detect_at(model, &imageops::grayscale(img), side);
+            return detect_at(detector, &imageops::grayscale(img), side);
         }
         let s = f64::from(longest) / f64::from(side);
         let w = ((f64::from(img.width()) / s).round() as u32).max(1);
@@ -50,7 +39,7 @@ pub fn detect_faces(model: &rustface::Model, img: &RgbImage) -> Vec<FaceBox> {
             f64::from(img.width()) / f64::from(w),
             f64::from(img.height()) / f64::from(h),
         );
-        detect_at(model, &grey, side)
+        detect_at(detector, &grey, side)
             .into_iter()
             .map(|f| FaceBox {
                 x: f.x * sx,
@@ -74,7 +63,7 @@ pub fn detect_faces(model: &rustface::Model, img: &RgbImage) -> Vec<FaceBox> {
     faces
 }
 
-fn detect_at(model: &rustface::Model, grey: &GrayImage, max_side: u32) -> Vec<FaceBox> {
+fn detect_at(detector: &dyn FaceDetector, grey: &GrayImage, max_side: u32) -> Vec<FaceBox> {
     let longest = grey.width().max(grey.height());
     let scale = if longest > max_side {
         f64::from(max_side) / f64::from(longest)
@@ -93,26 +82,17 @@ fn detect_at(model: &rustface::Model, grey: &GrayImage, max_side: u32) -> Vec<Fa
     if work.width() < 20 || work.height() < 20 {
         return Vec::new();
     }
-    let mut detector = rustface::create_detector_with_model(model.clone());
-    detector.set_min_face_size(40);
-    detector.set_score_thresh(2.0);
-    detector.set_pyramid_scale_factor(0.8);
-    detector.set_slide_window_step(4, 4);
-    let data = rustface::ImageData::new(work.as_raw(), work.width(), work.height());
     let sx = f64::from(grey.width()) / f64::from(work.width());
     let sy = f64::from(grey.height()) / f64::from(work.height());
     detector
-        .detect(&data)
+        .detect(work)
         .into_iter()
-        .map(|f| {
-            let b = f.bbox();
-            FaceBox {
-                x: f64::from(b.x()) * sx,
-                y: f64::from(b.y()) * sy,
-                width: f64::from(b.width()) * sx,
-                height: f64::from(b.height()) * sy,
-                score: f.score(),
-            }
+        .map(|f| FaceBox {
+            x: f.x * sx,
+            y: f.y * sy,
+            width: f.width * sx,
+            height: f.height * sy,
+            score: f.score,
         })
         .collect()
 }

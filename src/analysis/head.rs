@@ -11,7 +11,7 @@ use imageproc::region_labelling::{Connectivity, connected_components};
 use serde::{Deserialize, Serialize};
 
 use super::colour::lab;
-use super::landmarks::{FaceMesh, idx};
+use super::mesh::{FaceMesh, idx};
 use super::sample::bilinear;
 use super::segment::PersonMask;
 

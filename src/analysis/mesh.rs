@@ -5,10 +5,9 @@
 use image::RgbImage;
 use serde::{Deserialize, Serialize};
 
-use super::face::FaceBox;
-use super::models::{FACE_MESH_SIDE, Plan, run};
-use super::sample::{SquareRoi, window_tensor};
+use super::sample::{SquareRoi, window_input};
 use crate::error::{Error, Result};
+use crate::runtime::{FaceBox, Network};
 
 /// Face-mesh indices (canonical MediaPipe topology) used by photocheck.
 pub mod idx {
@@ -122,19 +121,19 @@ pub fn roi_from_face_box(b: &FaceBox) -> SquareRoi {
 }
 
 /// Runs the face mesh on one window and maps the points back to image px.
-pub fn face_mesh_once(plan: &Plan, img: &RgbImage, roi: &SquareRoi) -> Result<FaceMesh> {
-    let input = window_tensor(img, roi, FACE_MESH_SIDE);
-    let outputs = run(plan, input)?;
+pub fn face_mesh_once(net: &Network, img: &RgbImage, roi: &SquareRoi) -> Result<FaceMesh> {
+    let side = net.side();
+    let outputs = net.run(window_input(img, roi, side))?;
     let (coords, logit) = match outputs.as_slice() {
         [a, b, ..] if a.len() == 1404 => (a, b),
         [a, b, ..] if b.len() == 1404 => (b, a),
         _ => return Err(Error::Model("face mesh: unexpected output shapes".into())),
     };
-    let scale = roi.side / FACE_MESH_SIDE as f64;
+    let scale = roi.side / side as f64;
     let points = coords
         .chunks_exact(3)
         .map(|p| {
-            let (x, y) = roi.to_image(f64::from(p[0]), f64::from(p[1]), FACE_MESH_SIDE);
+            let (x, y) = roi.to_image(f64::from(p[0]), f64::from(p[1]), side);
             [x, y, f64::from(p[2]) * scale]
         })
         .collect();
@@ -149,19 +148,19 @@ pub const MESH_REFINEMENTS: usize = 2;
 
 /// Face mesh for a detected face: the detector's window, then [`MESH_REFINEMENTS`] windows
 /// rebuilt from the previous mesh (level eye line), as MediaPipe's tracking loop does.
-pub fn face_mesh(plan: &Plan, img: &RgbImage, face: &FaceBox) -> Result<FaceMesh> {
+pub fn face_mesh(net: &Network, img: &RgbImage, face: &FaceBox) -> Result<FaceMesh> {
     refine_face_mesh(
-        plan,
+        net,
         img,
-        face_mesh_once(plan, img, &roi_from_face_box(face))?,
+        face_mesh_once(net, img, &roi_from_face_box(face))?,
     )
 }
 
 /// Runs the [`MESH_REFINEMENTS`] rebuilt windows after a first mesh.
-pub fn refine_face_mesh(plan: &Plan, img: &RgbImage, first: FaceMesh) -> Result<FaceMesh> {
+pub fn refine_face_mesh(net: &Network, img: &RgbImage, first: FaceMesh) -> Result<FaceMesh> {
     let mut mesh = first;
     for _ in 0..MESH_REFINEMENTS {
-        mesh = face_mesh_once(plan, img, &mesh.next_roi())?;
+        mesh = face_mesh_once(net, img, &mesh.next_roi())?;
     }
     Ok(mesh)
 }

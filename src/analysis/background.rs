@@ -1,0 +1,142 @@
+//! Stage: backdrop statistics (mean colour, lightness and colour-difference histograms) of
+//! the pixels outside the person, in CIE L*a*b* (D65).
+
+use image::{GrayImage, Luma, RgbImage, imageops};
+use imageproc::distance_transform::Norm;
+use serde::{Deserialize, Serialize};
+
+use super::colour;
+use super::segment::PersonMask;
+
+/// The backdrop: pixels outside the person mask dilated by 1 % of the image height (see
+/// `background_stats` for how thin hair strands are kept out of the dark share).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BackgroundStats {
+    /// Number of sampled backdrop pixels.
+    pub pixels: usize,
+    /// Share of the image that is backdrop (0..1).
+    pub share_of_image: f64,
+    /// Mean CIE L* (0..100).
+    pub mean_lightness: f64,
+    /// Mean chroma C*ab.
+    pub mean_chroma: f64,
+    /// Histogram of L* in 101 one-unit bins (bin i counts L* in [i, i+1)), after the closing
+    /// that removes loose strands of hair.
+    pub lightness_histogram: Vec<u32>,
+    /// Mean colour `[L*, a*, b*]`.
+    pub mean_lab: [f64; 3],
+    /// Histogram of each pixel's colour difference from `mean_lab` (Delta E*ab) in one-unit bins
+    /// 0..50 (the last bin counts 50 and more); pixels that belong to thin strands of hair (the
+    /// closing brightened them by more than 5 L*) are left out.
+    pub delta_e_histogram: Vec<u32>,
+}
+
+impl BackgroundStats {
+    /// Share (0..1) of backdrop pixels darker than `lightness` (L*).
+    pub fn share_darker_than(&self, lightness: f64) -> f64 {
+        let cut = lightness.clamp(0.0, 101.0).floor() as usize;
+        let dark: u32 = self.lightness_histogram.iter().take(cut).sum();
+        f64::from(dark) / (self.pixels.max(1) as f64)
+    }
+
+    /// Share (0..1) of backdrop pixels whose colour differs from the mean by more than
+    /// `delta_e` (Delta E*ab, whole units).
+    pub fn share_farther_than(&self, delta_e: f64) -> f64 {
+        let cut = (delta_e.max(0.0).floor() as usize + 1).min(self.delta_e_histogram.len());
+        let total: u32 = self.delta_e_histogram.iter().sum();
+        let far: u32 = self.delta_e_histogram.iter().skip(cut).sum();
+        f64::from(far) / f64::from(total.max(1))
+    }
+}
+
+/// Longest side of the copy the backdrop statistics are computed on, px.
+const BACKGROUND_SIDE: u32 = 480;
+
+/// Backdrop statistics: pixels outside the person mask (probability >= 0.1, so that the fringe
+/// of loose hair the model is unsure of stays out) dilated by 1 % of
+/// the height. Mean L* and chroma are of the pixels themselves; the L* histogram (used for the
+/// share of dark pixels) is taken after a grey-level closing of about 1.6 % of the height,
+/// which removes dark structures thinner than that (loose strands of hair beside the head)
+/// but keeps shadows, objects and borders.
+pub fn background_stats(img: &RgbImage, mask: &PersonMask) -> Option<BackgroundStats> {
+    let (w0, h0) = (img.width(), img.height());
+    let s = (f64::from(w0.max(h0)) / f64::from(BACKGROUND_SIDE)).max(1.0);
+    let (w, h) = (
+        ((f64::from(w0) / s).round() as u32).max(1),
+        ((f64::from(h0) / s).round() as u32).max(1),
+    );
+    let small = if s > 1.0 {
+        imageops::resize(img, w, h, imageops::FilterType::Triangle)
+    } else {
+        img.clone()
+    };
+    let person = GrayImage::from_fn(w, h, |x, y| {
+        let (mx, my) = ((f64::from(x) + 0.5) * s, (f64::from(y) + 0.5) * s);
+        Luma([if mask.at(mx as i64, my as i64) >= 0.1 {
+            255
+        } else {
+            0
+        }])
+    });
+    let radius = ((f64::from(h) * 0.01).round() as u8).max(1);
+    let grown = imageproc::morphology::dilate(&person, Norm::LInf, radius);
+    let labs = colour::labs_u8(small.pixels().map(|p| &p.0));
+    let lightness = GrayImage::from_fn(w, h, |x, y| {
+        let l = labs[(y * w + x) as usize][0];
+        Luma([(l * 2.55).round().clamp(0.0, 255.0) as u8])
+    });
+    let close_r = ((f64::from(h) * 0.008).round() as u8).max(1);
+    let closed = imageproc::morphology::grayscale_close(
+        &lightness,
+        &imageproc::morphology::Mask::square(close_r),
+    );
+    let mut hist = vec![0u32; 101];
+    let (mut n, mut sum_c) = (0usize, 0.0);
+    let mut sum = [0.0f64; 3];
+    for y in 0..h {
+        for x in 0..w {
+            if grown.get_pixel(x, y)[0] != 0 {
+                continue;
+            }
+            let c = labs[(y * w + x) as usize];
+            n += 1;
+            for k in 0..3 {
+                sum[k] += f64::from(c[k]);
+            }
+            sum_c += f64::from(colour::chroma(c));
+            let lc = f32::from(closed.get_pixel(x, y)[0]) / 2.55;
+            hist[(lc.clamp(0.0, 100.0)) as usize] += 1;
+        }
+    }
+    if n < 50 {
+        return None;
+    }
+    let mean_lab = sum.map(|v| v / n as f64);
+    let mut delta_e_histogram = vec![0u32; 51];
+    for y in 0..h {
+        for x in 0..w {
+            let i = (y * w + x) as usize;
+            let strand = f32::from(closed.get_pixel(x, y)[0])
+                - f32::from(lightness.get_pixel(x, y)[0])
+                > 5.0 * 2.55;
+            if grown.get_pixel(x, y)[0] != 0 || strand {
+                continue;
+            }
+            let c = labs[i];
+            let de = (0..3)
+                .map(|k| (f64::from(c[k]) - mean_lab[k]).powi(2))
+                .sum::<f64>()
+                .sqrt();
+            delta_e_histogram[(de.floor() as usize).min(50)] += 1;
+        }
+    }
+    Some(BackgroundStats {
+        pixels: n,
+        share_of_image: n as f64 / (f64::from(w) * f64::from(h)),
+        mean_lightness: mean_lab[0],
+        mean_chroma: sum_c / n as f64,
+        lightness_histogram: hist,
+        mean_lab,
+        delta_e_histogram,
+    })
+}

@@ -1,0 +1,224 @@
+//! Frame rules: the image's aspect ratio and pixel size (GA 482-2012 5.2.3: 22 x 32 mm; the
+//! archive's 260 x 378 px digital photo; per preset in `src/spec/presets/*.toml`).
+
+use serde::{Deserialize, Serialize};
+
+use super::rule::{Check, CheckName, Problem, range};
+use super::{CheckInput, CheckResult, outcome, range_check};
+use crate::analysis::Stages;
+use crate::spec::{PhotoSize, Severity, Spec};
+
+/// `[rules.image_aspect]`: width/height of the image against `photo.width_mm /
+/// photo.height_mm`, within a relative tolerance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImageAspect {
+    /// Allowed relative deviation of the aspect ratio (0.015 = 1.5 %).
+    pub tolerance: f64,
+}
+
+impl Check for ImageAspect {
+    const TABLE: &'static str = "image_aspect";
+    const IDS: &'static [CheckName] = &[CheckName {
+        id: "image_aspect",
+        zh: "照片宽高比",
+    }];
+    const STAGES: Stages = Stages::NONE;
+
+    fn validate(&self, _photo: &PhotoSize) -> Result<(), Problem> {
+        range("tolerance", Some(self.tolerance), "tolerance", None)
+    }
+
+    fn check(&self, severity: Severity, input: &CheckInput) -> Vec<CheckResult> {
+        let (facts, photo) = (&input.analysis.facts, &input.spec.photo);
+        let want = photo.width_mm / photo.height_mm;
+        let got = f64::from(facts.width_px) / f64::from(facts.height_px.max(1));
+        let mut r = range_check(
+            Self::TABLE,
+            severity,
+            Some(got),
+            "ratio",
+            Some(want * (1.0 - self.tolerance)),
+            Some(want * (1.0 + self.tolerance)),
+            "width/height",
+        );
+        r.message = format!(
+            "{} ({}x{} px; the photo is {}:{} mm)",
+            r.message, facts.width_px, facts.height_px, photo.width_mm, photo.height_mm
+        );
+        vec![r]
+    }
+}
+
+/// `[rules.image_pixels]`: pixel size, exact (`width_px`, `height_px`) or bounded
+/// (`min_width_px`, `max_width_px`, `min_height_px`, `max_height_px`); at least one key.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImagePixels {
+    /// Required width, px.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width_px: Option<u32>,
+    /// Required height, px.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height_px: Option<u32>,
+    /// Smallest allowed width, px.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_width_px: Option<u32>,
+    /// Largest allowed width, px.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_width_px: Option<u32>,
+    /// Smallest allowed height, px.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_height_px: Option<u32>,
+    /// Largest allowed height, px.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_height_px: Option<u32>,
+}
+
+impl ImagePixels {
+    /// The pixel size part of the `photocheck specs` photo line (`260x378 px`, `at least
+    /// 600x600 px`), empty when the rule bounds only one side.
+    pub fn describe(&self) -> Vec<String> {
+        let mut px = Vec::new();
+        match (self.width_px, self.height_px) {
+            (Some(w), Some(h)) => px.push(format!("{w}x{h} px")),
+            _ => {
+                if let (Some(w), Some(h)) = (self.min_width_px, self.min_height_px) {
+                    px.push(format!("at least {w}x{h} px"));
+                }
+                if let (Some(w), Some(h)) = (self.max_width_px, self.max_height_px) {
+                    px.push(format!("at most {w}x{h} px"));
+                }
+            }
+        }
+        px
+    }
+}
+
+impl Check for ImagePixels {
+    const TABLE: &'static str = "image_pixels";
+    const IDS: &'static [CheckName] = &[CheckName {
+        id: "image_pixels",
+        zh: "像素尺寸",
+    }];
+    const STAGES: Stages = Stages::NONE;
+
+    fn validate(&self, photo: &PhotoSize) -> Result<(), Problem> {
+        let all = [
+            self.width_px,
+            self.height_px,
+            self.min_width_px,
+            self.max_width_px,
+            self.min_height_px,
+            self.max_height_px,
+        ];
+        if all.iter().all(Option::is_none) {
+            return Err(Problem::new(
+                "width_px",
+                "needs an exact or a minimum/maximum pixel size",
+            ));
+        }
+        if all.contains(&Some(0)) {
+            return Err(Problem::new("width_px", "pixel sizes must be at least 1"));
+        }
+        let f = |v: Option<u32>| v.map(f64::from);
+        range(
+            "min_width_px",
+            f(self.min_width_px),
+            "max_width_px",
+            f(self.max_width_px),
+        )?;
+        range(
+            "min_height_px",
+            f(self.min_height_px),
+            "max_height_px",
+            f(self.max_height_px),
+        )?;
+        if let (Some(dpi), Some(pw), Some(ph)) = (photo.dpi, self.width_px, self.height_px) {
+            let (w, h) = (photo.width_mm, photo.height_mm);
+            let (w_mm, h_mm) = (f64::from(pw) * 25.4 / dpi, f64::from(ph) * 25.4 / dpi);
+            if (w_mm - w).abs() > 0.5 || (h_mm - h).abs() > 0.5 {
+                return Err(Problem::new(
+                    "width_px",
+                    format!(
+                        "{pw}x{ph} px at {dpi} dpi is {w_mm:.1}x{h_mm:.1} mm, not the photo's {w}x{h} mm"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Exact pixel size, or within minimum/maximum sizes. The value is the pixel count (width
+    /// x height); the message gives both sides.
+    fn check(&self, severity: Severity, input: &CheckInput) -> Vec<CheckResult> {
+        let facts = &input.analysis.facts;
+        let (w, h) = (facts.width_px, facts.height_px);
+        let mut wrong = Vec::new();
+        let mut side =
+            |name: &str, v: u32, exact: Option<u32>, lo: Option<u32>, hi: Option<u32>| {
+                if exact.is_some_and(|e| v != e) {
+                    wrong.push(format!("{name} {v} px, required {} px", exact.unwrap_or(v)));
+                }
+                if lo.is_some_and(|l| v < l) {
+                    wrong.push(format!("{name} {v} px, at least {} px", lo.unwrap_or(v)));
+                }
+                if hi.is_some_and(|m| v > m) {
+                    wrong.push(format!("{name} {v} px, at most {} px", hi.unwrap_or(v)));
+                }
+            };
+        side(
+            "width",
+            w,
+            self.width_px,
+            self.min_width_px,
+            self.max_width_px,
+        );
+        side(
+            "height",
+            h,
+            self.height_px,
+            self.min_height_px,
+            self.max_height_px,
+        );
+        let ok = wrong.is_empty();
+        vec![CheckResult {
+            id: Self::TABLE.into(),
+            status: outcome(ok, severity),
+            severity,
+            value: Some(f64::from(w) * f64::from(h)),
+            unit: "px".into(),
+            min: None,
+            max: None,
+            message: if ok {
+                format!("image {w}x{h} px")
+            } else {
+                format!("image {w}x{h} px: {}", wrong.join("; "))
+            },
+            spec_source: None,
+        }]
+    }
+
+    fn summary(&self, _spec: &Spec) -> Option<String> {
+        // Part of the photo line ([`Spec::summary`]).
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{analysis, status_of};
+    use crate::checks::Status;
+    use crate::spec::Spec;
+
+    #[test]
+    fn aspect_and_pixel_size() {
+        let spec = Spec::preset("cn-driving-licence-digital").unwrap();
+        let mut a = analysis(15.0, 255.0, 130.0, [40.0, 220.0]);
+        assert_eq!(status_of(&a, &spec, "image_aspect"), Status::Pass);
+        assert_eq!(status_of(&a, &spec, "image_pixels"), Status::Pass);
+        a.facts.width_px = 300;
+        assert_eq!(status_of(&a, &spec, "image_aspect"), Status::Fail);
+        assert_eq!(status_of(&a, &spec, "image_pixels"), Status::Fail);
+    }
+}

@@ -1,0 +1,93 @@
+//! Pose rules: the head turned (yaw), nodded (pitch) and tilted (roll), degrees. GA 482-2012
+//! 5.2.3 asks for a frontal photo (正面); the limits follow ISO/IEC 39794-5 practice.
+
+use serde::{Deserialize, Serialize};
+
+use super::rule::{Check, CheckName, Problem, positive};
+use super::{CheckInput, CheckResult, fmt, range_check};
+use crate::analysis::Stages;
+use crate::spec::{PhotoSize, Severity};
+
+/// `[rules.pose]`: head rotation limits, degrees (checks `pose_yaw`, `pose_pitch`,
+/// `pose_roll`; signs: see [`crate::analysis::Pose`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoseLimits {
+    /// Largest allowed |yaw| (turn left/right), degrees.
+    pub max_yaw_deg: f64,
+    /// Largest allowed |pitch| (nod up/down), degrees.
+    pub max_pitch_deg: f64,
+    /// Largest allowed |roll| (tilt of the eye line), degrees.
+    pub max_roll_deg: f64,
+}
+
+impl Check for PoseLimits {
+    const TABLE: &'static str = "pose";
+    const IDS: &'static [CheckName] = &[
+        CheckName {
+            id: "pose_yaw",
+            zh: "左右转头",
+        },
+        CheckName {
+            id: "pose_pitch",
+            zh: "抬头低头",
+        },
+        CheckName {
+            id: "pose_roll",
+            zh: "歪头",
+        },
+    ];
+    const STAGES: Stages = Stages::POSE;
+
+    fn validate(&self, _photo: &PhotoSize) -> Result<(), Problem> {
+        positive("max_yaw_deg", self.max_yaw_deg)?;
+        positive("max_pitch_deg", self.max_pitch_deg)?;
+        positive("max_roll_deg", self.max_roll_deg)
+    }
+
+    /// |angle| in degrees against each limit; the message gives the signed angle.
+    fn check(&self, severity: Severity, input: &CheckInput) -> Vec<CheckResult> {
+        let m = input.measurements;
+        let limits = [
+            (m.yaw_deg, self.max_yaw_deg, "head turned (yaw)"),
+            (m.pitch_deg, self.max_pitch_deg, "head nodded (pitch)"),
+            (m.roll_deg, self.max_roll_deg, "head tilted (roll)"),
+        ];
+        Self::IDS
+            .iter()
+            .zip(limits)
+            .map(|(name, (v, max, what))| {
+                let mut r = range_check(
+                    name.id,
+                    severity,
+                    v.map(f64::abs),
+                    "deg",
+                    None,
+                    Some(max),
+                    what,
+                );
+                if let Some(v) = v {
+                    // The value is |angle| against the limit; the message keeps the sign.
+                    r.message = format!("{} (signed {} deg)", r.message, fmt(v));
+                }
+                r
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{analysis, status_of};
+    use crate::checks::Status;
+    use crate::spec::Spec;
+
+    #[test]
+    fn pose_limits() {
+        let spec = Spec::preset("cn-driving-licence").unwrap();
+        let a = analysis(15.0, 255.0, 130.0, [40.0, 220.0]);
+        assert_eq!(status_of(&a, &spec, "pose_yaw"), Status::Pass);
+        assert_eq!(status_of(&a, &spec, "pose_pitch"), Status::Pass);
+        assert_eq!(status_of(&a, &spec, "pose_roll"), Status::Fail);
+    }
+}

@@ -1,0 +1,86 @@
+//! Face detection behind [`FaceDetector`]; the shipped detector is SeetaFace's frontal
+//! cascade run by `rustface`.
+
+use image::GrayImage;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// SeetaFace frontal face detector (rustface), BSD-2-Clause.
+const SEETA_MODEL: &[u8] = include_bytes!("../../models/seeta_fd_frontal_v1.0.bin");
+
+/// A detected face: an axis-aligned box in px of the image it was found in (a tight square
+/// from the brows to the mouth or chin, SeetaFace's convention) and the detector's score.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FaceBox {
+    /// Left edge, px.
+    pub x: f64,
+    /// Top edge, px.
+    pub y: f64,
+    /// Width, px.
+    pub width: f64,
+    /// Height, px.
+    pub height: f64,
+    /// Detector score (SeetaFace: higher is surer; see
+    /// [`crate::analysis::detect::MIN_FACE_SCORE`]).
+    pub score: f64,
+}
+
+/// Finds faces in a grey image. Implementations are shared across threads.
+pub trait FaceDetector: Send + Sync {
+    /// Face boxes in `grey`'s px, in the detector's order, every candidate above the
+    /// detector's own threshold (the analysis filters by score and size).
+    fn detect(&self, grey: &GrayImage) -> Vec<FaceBox>;
+    /// Smallest face side the detector finds, px of the image it is given.
+    fn min_face_px(&self) -> u32;
+}
+
+/// SeetaFace's frontal cascade (`rustface`), with its model embedded.
+pub struct SeetaFace {
+    model: rustface::Model,
+}
+
+impl SeetaFace {
+    /// Smallest face side searched for, px.
+    pub const MIN_FACE_PX: u32 = 40;
+    /// The detector's own score threshold (SeetaFace's default is 2.0).
+    pub const SCORE_THRESHOLD: f64 = 2.0;
+
+    /// Reads the embedded model (under a millisecond).
+    ///
+    /// Errors: [`Error::Model`] if the embedded model cannot be read (a build problem).
+    pub fn embedded() -> Result<SeetaFace> {
+        let model = rustface::read_model(SEETA_MODEL)
+            .map_err(|e| Error::Model(format!("SeetaFace model: {e}")))?;
+        Ok(SeetaFace { model })
+    }
+}
+
+impl FaceDetector for SeetaFace {
+    fn detect(&self, grey: &GrayImage) -> Vec<FaceBox> {
+        let mut detector = rustface::create_detector_with_model(self.model.clone());
+        detector.set_min_face_size(Self::MIN_FACE_PX);
+        detector.set_score_thresh(Self::SCORE_THRESHOLD);
+        detector.set_pyramid_scale_factor(0.8);
+        detector.set_slide_window_step(4, 4);
+        let data = rustface::ImageData::new(grey.as_raw(), grey.width(), grey.height());
+        detector
+            .detect(&data)
+            .into_iter()
+            .map(|f| {
+                let b = f.bbox();
+                FaceBox {
+                    x: f64::from(b.x()),
+                    y: f64::from(b.y()),
+                    width: f64::from(b.width()),
+                    height: f64::from(b.height()),
+                    score: f.score(),
+                }
+            })
+            .collect()
+    }
+
+    fn min_face_px(&self) -> u32 {
+        Self::MIN_FACE_PX
+    }
+}

@@ -1,0 +1,67 @@
+//! The one seam to the neural-network runtime (tract) and the face detector (rustface).
+//!
+//! No other module names a tract or rustface type: the analysis sees a [`Network`] ("a model
+//! with a fixed `[1, side, side, 3]` NHWC input that I can run") and a [`FaceDetector`] ("find
+//! face boxes in a grey image"). A second runtime (an `ort` feature, a WASM build) or a second
+//! detector changes only this folder.
+//!
+//! The models are embedded in the binary (`models/`, sources and licences in
+//! `models/PROVENANCE.md`); nothing is downloaded at run time.
+
+mod detector;
+mod network;
+
+pub use detector::{FaceBox, FaceDetector, SeetaFace};
+pub use network::Network;
+
+use crate::error::Result;
+
+/// MediaPipe face mesh (468 points), Apache-2.0.
+const FACE_MESH_ONNX: &[u8] = include_bytes!("../../models/face_landmark.onnx");
+/// MediaPipe selfie segmentation (person incl. hair), Apache-2.0.
+const SELFIE_SEGMENTATION_ONNX: &[u8] = include_bytes!("../../models/selfie_segmentation.onnx");
+
+/// Input side of the face-mesh model, px.
+pub const FACE_MESH_SIDE: usize = 192;
+/// Input side of the segmentation model, px.
+pub const SEGMENTATION_SIDE: usize = 256;
+
+/// Every model an engine uses, loaded once and shared by all threads.
+pub struct Models {
+    /// The face detector.
+    pub detector: Box<dyn FaceDetector>,
+    /// MediaPipe face mesh: input `[1, 192, 192, 3]` RGB in 0..1; outputs 1404 values (468
+    /// points x, y, z in input px) and a face-presence logit.
+    pub face_mesh: Network,
+    /// MediaPipe selfie segmentation: input `[1, 256, 256, 3]` RGB in 0..1; output 256 x 256
+    /// person probabilities.
+    pub segmentation: Network,
+}
+
+impl Models {
+    /// Starts loading: returns at once (the detector is read here, in under a millisecond);
+    /// the networks load on threads of their own and the first run waits for them.
+    ///
+    /// Errors: [`crate::Error::Model`] if the detector's embedded model cannot be read.
+    pub fn start() -> Result<Models> {
+        Ok(Models {
+            detector: Box::new(SeetaFace::embedded()?),
+            face_mesh: Network::spawn(FACE_MESH_ONNX, FACE_MESH_SIDE, "face mesh"),
+            segmentation: Network::spawn(
+                SELFIE_SEGMENTATION_ONNX,
+                SEGMENTATION_SIDE,
+                "segmentation",
+            ),
+        })
+    }
+
+    /// Loads every model, waiting for all of them.
+    ///
+    /// Errors: [`crate::Error::Model`] if an embedded model cannot be loaded (a build problem).
+    pub fn load() -> Result<Models> {
+        let models = Models::start()?;
+        models.face_mesh.ready()?;
+        models.segmentation.ready()?;
+        Ok(models)
+    }
+}
