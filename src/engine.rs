@@ -177,3 +177,52 @@ impl Engine {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    const PHOTO: &str = "fixtures/made/astronaut_licence.jpg";
+
+    #[test]
+    fn a_spec_of_file_rules_alone_decodes_and_stops() {
+        let spec = Spec::from_toml(
+            "id = \"files\"\nname = \"file rules\"\n[photo]\nwidth_mm = 22\nheight_mm = 32\n[rules.file_format]\nformats = [\"jpeg\"]\n",
+            "files.toml",
+        )
+        .unwrap();
+        assert_eq!(spec.stages(), Stages::NONE);
+        let engine = Engine::start().unwrap();
+        let photo = decode_reduced(&read_file(PHOTO.as_ref()).unwrap()).unwrap();
+        let a = engine.analyse_stages(&photo, spec.stages()).unwrap();
+        assert_eq!(a.stages, Stages::NONE);
+        assert!(a.faces.is_empty() && a.mesh.is_none() && a.person_mask.is_none());
+        let report = engine.check_file(PHOTO.as_ref(), &spec);
+        assert_eq!(report.verdict, Verdict::Pass);
+        assert_eq!(report.checks.len(), 1);
+        // The whole preset runs every stage and finds the one face.
+        let full = engine.check_file(PHOTO.as_ref(), &Spec::preset("小一寸").unwrap());
+        assert_eq!(full.measurements.unwrap().faces, 1);
+    }
+
+    #[test]
+    fn a_panic_while_checking_is_an_internal_error_not_the_photos_fault() {
+        let engine = Engine::start().unwrap();
+        let spec = Spec::preset("cn-driving-licence").unwrap();
+        let report = engine.check_file_with(PHOTO.as_ref(), &spec, Stages::NONE, |_, _, _| {
+            panic!("a bug of ours")
+        });
+        assert_eq!(report.verdict, Verdict::Error);
+        let error = report.error.unwrap();
+        assert_eq!(error.kind, ErrorKind::Internal);
+        assert!(!error.kind.is_bad_photo());
+        assert!(
+            error.message.contains("please report") && error.message.contains("a bug of ours"),
+            "{}",
+            error.message
+        );
+        let json = serde_json::to_value(&error).unwrap();
+        assert_eq!(json["kind"], "internal");
+    }
+}

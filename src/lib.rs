@@ -4,22 +4,32 @@
 //! what fails and by how much: head length (crown to chin) and head width in mm, space above
 //! the head, centring, white background, colour, one frontal face.
 //!
-//! Pipeline: [`decode`] (EXIF orientation, DPI, file facts) -> [`analysis`] (rustface face
-//! detection, MediaPipe face mesh and person segmentation run with tract, head geometry) ->
-//! [`checks`] against a [`Spec`] (data, not code) -> [`report`]ers (text, JSON, NDJSON).
-//! With the default feature `serve`, [`serve`] runs the checks as an HTTP service with a web
-//! page (`photocheck serve`).
+//! Pipeline: [`input`] and [`decode`] (EXIF orientation, DPI, file facts) -> [`analysis`]
+//! (face detection, MediaPipe face mesh and person segmentation, head geometry, background,
+//! colour, pose; only the stages the spec's rules need) -> [`checks`] against a [`Spec`]
+//! (data, not code; one [`checks::Check`] per rule) -> [`report`]ers (text, JSON, NDJSON,
+//! CSV, JUnit, annotated images). The networks and the detector run behind [`runtime`]. With
+//! the default feature `serve`, `serve` runs the checks as an HTTP service with a web page
+//! (`photocheck serve`). ARCHITECTURE.md is the map.
 //!
-//! ```no_run
-//! use photocheck::{Engine, Spec};
+//! Checking one of the shipped sample photos against the Chinese driving licence's rules:
+//!
+//! ```
+//! use photocheck::checks::Status;
+//! use photocheck::{Engine, Spec, Verdict};
 //!
 //! let engine = Engine::new()?;
-//! let spec = Spec::preset("cn-driving-licence")?;
-//! let report = engine.check_file("photo.jpg".as_ref(), &spec);
+//! let spec = Spec::preset("cn-driving-licence")?; // or its alias "小一寸"
+//! let report = engine.check_file("fixtures/made/astronaut_licence.jpg".as_ref(), &spec);
 //! for check in &report.checks {
+//!     // e.g. `Pass head_length head length (top of hair to chin) 20.46 mm (allowed 19 to 22 mm)`
 //!     println!("{:?} {} {}", check.status, check.id, check.message);
 //! }
-//! println!("verdict: {:?}", report.verdict);
+//! let head = report.checks.iter().find(|c| c.id == "head_length").unwrap();
+//! assert_eq!(head.status, Status::Pass);
+//! assert_eq!(head.unit, "mm");
+//! assert!((19.0..=22.0).contains(&head.value.unwrap()));
+//! assert_eq!(report.verdict, Verdict::Pass);
 //! # Ok::<(), photocheck::Error>(())
 //! ```
 //!

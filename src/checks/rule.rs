@@ -218,7 +218,7 @@ impl<C: Check> RuleKind for Kind<C> {
             return Err(format!("`rules.{}` must be a table", C::TABLE));
         };
         let severity = match table.remove("severity") {
-            Some(v) => Severity::deserialize(v).map_err(|e| format!("{}", e.message()))?,
+            Some(v) => Severity::deserialize(v).map_err(|e| e.message().to_string())?,
             None => Severity::default(),
         };
         let source = match table.remove("source") {
@@ -405,5 +405,74 @@ pub(crate) fn inside(
             format!("{v} mm is more than the photo's {what} ({limit} mm)"),
         )),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::head::{HeadLength, HeadWidth};
+    use crate::checks::pose::PoseLimits;
+
+    #[test]
+    fn rules_keep_report_order_and_typed_access() {
+        let mut rules = Rules::default();
+        rules.set(Rule::new(
+            PoseLimits {
+                max_yaw_deg: 10.0,
+                max_pitch_deg: 10.0,
+                max_roll_deg: 8.0,
+            },
+            "ISO/IEC 39794-5",
+        ));
+        rules.set(Rule::new(
+            HeadLength {
+                min_mm: 19.0,
+                max_mm: 22.0,
+                crown: Default::default(),
+            },
+            "GA 482-2012 5.2.3",
+        ));
+        let ids: Vec<&str> = rules.check_ids().collect();
+        assert_eq!(ids, ["head_length", "pose_yaw", "pose_pitch", "pose_roll"]);
+        assert_eq!(rules.get::<HeadLength>().unwrap().params.max_mm, 22.0);
+        assert!(rules.get::<HeadWidth>().is_none());
+        assert_eq!(rules.stages(), Stages::HEAD | Stages::POSE);
+        // Replacing keeps one rule per kind.
+        let mut shorter = rules.get::<HeadLength>().unwrap().clone();
+        shorter.params.max_mm = 21.0;
+        rules.set(shorter);
+        assert_eq!(rules.len(), 2);
+        assert_eq!(rules.get::<HeadLength>().unwrap().params.max_mm, 21.0);
+        assert!(rules.remove::<PoseLimits>().is_some());
+        assert_eq!(rules.check_ids().collect::<Vec<_>>(), ["head_length"]);
+    }
+
+    #[test]
+    fn a_rule_table_round_trips_with_severity_and_source() {
+        let text = "[head_length]\nmin_mm = 19.0\nmax_mm = 22.0\nseverity = \"warn\"\nsource = \"GA 482\"\n";
+        let rules: Rules = toml::from_str(text).unwrap();
+        let rule = rules.get::<HeadLength>().unwrap();
+        assert_eq!(rule.severity, Severity::Warn);
+        assert_eq!(rule.source.as_deref(), Some("GA 482"));
+        let shown = toml::to_string(&rules).unwrap();
+        assert_eq!(toml::from_str::<Rules>(&shown).unwrap(), rules);
+        // Keys keep the parameter struct's order, then severity and source.
+        assert!(shown.find("min_mm") < shown.find("severity"), "{shown}");
+        let e = toml::from_str::<Rules>("[head_size]\nmin_mm = 1\n").unwrap_err();
+        assert!(e.to_string().contains("unknown rule `head_size`"), "{e}");
+        let e = toml::from_str::<Rules>("[head_length]\nminimum_mm = 1\n").unwrap_err();
+        assert!(e.to_string().contains("minimum_mm"), "{e}");
+    }
+
+    #[test]
+    fn every_check_id_is_unique_and_named_in_chinese() {
+        let mut seen = std::collections::HashSet::new();
+        for kind in crate::checks::CHECKS {
+            for name in kind.ids() {
+                assert!(seen.insert(name.id), "{} twice", name.id);
+                assert!(!name.zh.is_empty() && !name.zh.is_ascii(), "{}", name.id);
+            }
+        }
     }
 }
