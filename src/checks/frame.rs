@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::rule::{Check, CheckName, Problem, range};
-use super::{CheckInput, CheckResult, outcome, range_check};
+use super::{CheckInput, CheckResult, Status, fmt, outcome, range_check};
 use crate::analysis::Stages;
 use crate::spec::{PhotoSize, Severity, Spec};
 
@@ -205,6 +205,86 @@ impl Check for ImagePixels {
     }
 }
 
+/// `[rules.image_dpi]`: the resolution the file records (EXIF X/YResolution, else the JFIF
+/// density or the PNG pHYs chunk), dots per inch, for specs whose digital photo states one
+/// (the archive digital photo: 300 dpi). A file that records none is `not_measured`: the
+/// person is told to save it with the required resolution.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImageDpi {
+    /// Required resolution, dots per inch (both directions).
+    pub dpi: f64,
+    /// Allowed deviation, dots per inch (rounding in the file's rational numbers).
+    #[serde(default = "ImageDpi::default_tolerance")]
+    pub tolerance_dpi: f64,
+}
+
+impl ImageDpi {
+    fn default_tolerance() -> f64 {
+        1.0
+    }
+}
+
+impl Check for ImageDpi {
+    const TABLE: &'static str = "image_dpi";
+    const IDS: &'static [CheckName] = &[CheckName {
+        id: "image_dpi",
+        zh: "分辨率",
+    }];
+    const STAGES: Stages = Stages::NONE;
+
+    fn validate(&self, _photo: &PhotoSize) -> Result<(), Problem> {
+        super::rule::positive("dpi", self.dpi)?;
+        range(
+            "tolerance_dpi",
+            Some(self.tolerance_dpi),
+            "tolerance_dpi",
+            None,
+        )
+    }
+
+    /// The value is the recorded resolution farther from the required one (x or y).
+    fn check(&self, severity: Severity, input: &CheckInput) -> Vec<CheckResult> {
+        let (lo, hi) = (self.dpi - self.tolerance_dpi, self.dpi + self.tolerance_dpi);
+        let recorded = input.analysis.facts.dpi.map(|[x, y]| {
+            if (x - self.dpi).abs() >= (y - self.dpi).abs() {
+                x
+            } else {
+                y
+            }
+        });
+        let mut r = range_check(
+            Self::TABLE,
+            severity,
+            recorded,
+            "dpi",
+            Some(lo),
+            Some(hi),
+            "resolution recorded in the file",
+        );
+        r.message = match (r.status, input.analysis.facts.dpi) {
+            (Status::NotMeasured, _) => format!(
+                "the file records no resolution (dpi); save the photo with {} dpi",
+                fmt(self.dpi)
+            ),
+            (Status::Pass, _) => r.message,
+            (_, Some([x, y])) => format!(
+                "resolution {} x {} dpi recorded in the file, required {} dpi: save the photo with {} dpi (the pixel size stays)",
+                fmt(x),
+                fmt(y),
+                fmt(self.dpi),
+                fmt(self.dpi)
+            ),
+            (_, None) => r.message,
+        };
+        vec![r]
+    }
+
+    fn summary(&self, _spec: &Spec) -> Option<String> {
+        Some(format!("file at {} dpi", fmt(self.dpi)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testing::{analysis, status_of};
@@ -220,5 +300,26 @@ mod tests {
         a.facts.width_px = 300;
         assert_eq!(status_of(&a, &spec, "image_aspect"), Status::Fail);
         assert_eq!(status_of(&a, &spec, "image_pixels"), Status::Fail);
+    }
+
+    #[test]
+    fn recorded_resolution() {
+        let spec = Spec::preset("cn-driving-licence-digital").unwrap();
+        let mut a = analysis(15.0, 255.0, 130.0, [40.0, 220.0]);
+        a.facts.dpi = None;
+        assert_eq!(status_of(&a, &spec, "image_dpi"), Status::NotMeasured);
+        for (dpi, want) in [
+            ([300.0, 300.0], Status::Pass),
+            ([299.5, 300.4], Status::Pass),
+            ([72.0, 72.0], Status::Fail),
+            ([600.0, 600.0], Status::Fail),
+            ([300.0, 72.0], Status::Fail),
+        ] {
+            a.facts.dpi = Some(dpi);
+            assert_eq!(status_of(&a, &spec, "image_dpi"), want, "{dpi:?}");
+        }
+        // Print presets state no file resolution.
+        let print = Spec::preset("cn-driving-licence").unwrap();
+        assert!(!print.rules.check_ids().any(|id| id == "image_dpi"));
     }
 }

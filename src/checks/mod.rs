@@ -37,6 +37,7 @@ pub use rule::{Check, CheckName, Problem, Rule, RuleKind, Rules, SpecRule};
 pub static CHECKS: &[&dyn RuleKind] = &[
     &rule::kind::<frame::ImageAspect>(),
     &rule::kind::<frame::ImagePixels>(),
+    &rule::kind::<frame::ImageDpi>(),
     &rule::kind::<file::FileFormat>(),
     &rule::kind::<file::FileSize>(),
     &rule::kind::<head::SingleFace>(),
@@ -493,6 +494,9 @@ pub(crate) mod testing {
         a.facts.width_px = w;
         a.facts.height_px = h;
         a.facts.capture_date = None;
+        if let Some(d) = r.get::<super::frame::ImageDpi>() {
+            a.facts.dpi = Some([d.params.dpi; 2]);
+        }
         if let Some(f) = r.get::<FileFormat>().map(|r| &r.params) {
             a.facts.format = f.formats[0].clone();
         }

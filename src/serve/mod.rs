@@ -571,10 +571,9 @@ async fn check_inner(
         .ok_or_else(|| ApiError::new("timeout", "the request ran out of time"))?;
 
     let status = match (&report.verdict, &report.error) {
-        (Verdict::Error, Some(e)) => match e.kind {
-            ErrorKind::Timeout => return Err(ApiError::new("timeout", e.message.clone())),
-            kind if kind.is_bad_photo() => StatusCode::UNPROCESSABLE_ENTITY,
-            _ => return Err(ApiError::new("internal", e.message.clone())),
+        (Verdict::Error, Some(e)) => match error_answer(e.kind) {
+            Ok(status) => status,
+            Err(code) => return Err(ApiError::new(code, e.message.clone())),
         },
         (Verdict::Error, None) => {
             return Err(ApiError::new("internal", "error report without a cause"));
@@ -606,9 +605,36 @@ async fn check_inner(
     Ok(resp)
 }
 
+/// How the service answers a photo whose report is an error: the photo's own fault (not an
+/// image, unsupported, truncated, too large, corrupt) is `Ok(422)` with the report; a time
+/// limit is the protocol error `timeout` (504); anything else (our bug, a model failure, an
+/// I/O problem) is `internal` (500), never blamed on the photo.
+fn error_answer(kind: ErrorKind) -> std::result::Result<StatusCode, &'static str> {
+    match kind {
+        ErrorKind::Timeout => Err("timeout"),
+        kind if kind.is_bad_photo() => Ok(StatusCode::UNPROCESSABLE_ENTITY),
+        _ => Err("internal"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn our_errors_are_500_and_the_photos_are_422() {
+        assert_eq!(error_answer(ErrorKind::Internal), Err("internal"));
+        assert_eq!(error_answer(ErrorKind::Model), Err("internal"));
+        assert_eq!(error_answer(ErrorKind::Timeout), Err("timeout"));
+        for kind in [
+            ErrorKind::Corrupt,
+            ErrorKind::Truncated,
+            ErrorKind::NotAnImage,
+        ] {
+            assert_eq!(error_answer(kind), Ok(StatusCode::UNPROCESSABLE_ENTITY));
+        }
+        assert_eq!(ApiError::new("internal", "x").status.as_u16(), 500);
+    }
 
     #[test]
     fn origins_are_checked() {
