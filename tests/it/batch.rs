@@ -73,6 +73,7 @@ fn run(args: &[&str]) -> (String, i32) {
 
 #[test]
 fn golden_reports_in_every_format() {
+    let _machine = crate::common::share();
     for (format, name) in [
         ("text", "made.txt"),
         ("json", "made.json"),
@@ -95,6 +96,7 @@ fn golden_reports_in_every_format() {
 
 #[test]
 fn junit_has_the_common_schema_shape() {
+    let _machine = crate::common::share();
     let (xml, _) = run(&["check", "--format", "junit", "fixtures/made"]);
     let mut reader = quick_xml::Reader::from_str(&xml);
     let (mut cases, mut failures, mut suite_attrs) = (0, 0, Vec::new());
@@ -150,6 +152,7 @@ fn junit_has_the_common_schema_shape() {
 
 #[test]
 fn expectations_decide_the_exit_code_and_show_mismatches() {
+    let _machine = crate::common::share();
     let (_, code) = run(&["check", "--expect", "fixtures/expected.toml", "fixtures"]);
     assert_eq!(code, 0, "the shipped fixtures meet their expectations");
     let dir = tempfile::tempdir().unwrap();
@@ -214,6 +217,7 @@ fn files_of(json: &str) -> Vec<String> {
 
 #[test]
 fn shards_split_a_batch_into_disjoint_parts_that_cover_it() {
+    let _machine = crate::common::share();
     let (all, _) = run(&["check", "--format", "json", "fixtures"]);
     let all: BTreeSet<String> = files_of(&all).into_iter().collect();
     let mut union = BTreeSet::new();
@@ -237,6 +241,7 @@ fn shards_split_a_batch_into_disjoint_parts_that_cover_it() {
 
 #[test]
 fn paths_from_stdin_and_files_from_nul_lists() {
+    let _machine = crate::common::share();
     let list = "fixtures/made/astronaut_licence.jpg\nfixtures/grace_hopper.jpg\n";
     let out = photocheck()
         .args(["check", "--format", "json", "-"])
@@ -276,6 +281,7 @@ fn paths_from_stdin_and_files_from_nul_lists() {
 
 #[test]
 fn exclude_and_fail_fast() {
+    let _machine = crate::common::share();
     let (out, _) = run(&[
         "check",
         "--format",
@@ -313,6 +319,7 @@ fn exclude_and_fail_fast() {
 
 #[test]
 fn output_file_is_written_and_never_an_input() {
+    let _machine = crate::common::share();
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("report.json");
     let (stdout, code) = run(&[
@@ -348,6 +355,7 @@ fn output_file_is_written_and_never_an_input() {
 
 #[test]
 fn annotated_image_shows_the_measured_crown_line() {
+    let _machine = crate::common::share();
     let dir = tempfile::tempdir().unwrap();
     let photo = "fixtures/made/astronaut_head_small.jpg";
     let before = std::fs::read(photo).unwrap();
@@ -394,6 +402,7 @@ fn annotated_image_shows_the_measured_crown_line() {
 
 #[test]
 fn chinese_text_output_and_completions() {
+    let _machine = crate::common::share();
     let (out, _) = run(&[
         "check",
         "--lang",
@@ -415,6 +424,7 @@ fn chinese_text_output_and_completions() {
 
 #[test]
 fn chinese_annotated_image_is_written() {
+    let _machine = crate::common::share();
     let dir = tempfile::tempdir().unwrap();
     let (_, code) = run(&[
         "check",
@@ -441,6 +451,7 @@ fn chinese_annotated_image_is_written() {
 
 #[test]
 fn junit_with_expectations_fails_only_unmet_photos() {
+    let _machine = crate::common::share();
     let (xml, code) = run(&[
         "check",
         "--format",
@@ -460,6 +471,7 @@ fn junit_with_expectations_fails_only_unmet_photos() {
 
 #[test]
 fn empty_shards_and_relative_excludes() {
+    let _machine = crate::common::share();
     // One photo and four shards: three shards are empty, and that is not an error.
     let mut nonempty = 0;
     for i in 1..=4 {
@@ -499,6 +511,7 @@ fn empty_shards_and_relative_excludes() {
 
 #[test]
 fn annotated_images_mirror_the_input_paths() {
+    let _machine = crate::common::share();
     let dir = tempfile::tempdir().unwrap();
     run(&[
         "check",
@@ -533,6 +546,7 @@ fn annotated_images_mirror_the_input_paths() {
 #[cfg(unix)]
 #[test]
 fn output_to_a_fifo_writes_through_it() {
+    let _machine = crate::common::share();
     use std::os::unix::fs::FileTypeExt;
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("report.pipe");
@@ -569,6 +583,7 @@ fn output_to_a_fifo_writes_through_it() {
 #[cfg(unix)]
 #[test]
 fn output_through_a_symlink_keeps_the_link() {
+    let _machine = crate::common::share();
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("target.json");
     std::fs::write(&target, "old").unwrap();

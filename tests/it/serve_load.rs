@@ -3,18 +3,14 @@
 //! requires every answer to be a 200 with the expected verdict.
 //!
 //! `PHOTOCHECK_LOAD_REQUESTS` (default 2000) and `PHOTOCHECK_LOAD_CONCURRENCY` (default 16)
-//! change the load, e.g. `PHOTOCHECK_LOAD_REQUESTS=200 cargo test --release --test
-//! serve_load -- --nocapture`.
-#![cfg(feature = "serve")]
-
-#[path = "common/serve.rs"]
-mod common;
+//! change the load, e.g. `PHOTOCHECK_LOAD_REQUESTS=200 cargo test --release --test it
+//! serve_load`. It runs alone (`common::alone`): the other tests wait while it measures.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{fixture, start};
+use crate::common::serve::{fixture, start};
 use photocheck::serve::ServeOptions;
 
 fn env_count(name: &str, default: usize) -> usize {
@@ -27,6 +23,8 @@ fn env_count(name: &str, default: usize) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn load_over_loopback() {
+    // The figures are the README's: no other test runs beside this one.
+    let _machine = crate::common::alone();
     let requests = env_count("PHOTOCHECK_LOAD_REQUESTS", 2000);
     let concurrency = env_count("PHOTOCHECK_LOAD_CONCURRENCY", 16);
     // The defaults of `photocheck serve`: one check per core, 32 waiting; the 16 clients

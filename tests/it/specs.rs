@@ -15,6 +15,7 @@ fn photocheck() -> Command {
 
 #[test]
 fn spec_file_extends_a_preset_and_overrides_a_rule() {
+    let _machine = crate::common::share();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("strict.toml");
     std::fs::write(
@@ -53,6 +54,7 @@ fn spec_file_extends_a_preset_and_overrides_a_rule() {
 
 #[test]
 fn bad_spec_file_is_refused_with_file_line_and_key() {
+    let _machine = crate::common::share();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("bad.toml");
     std::fs::write(
@@ -90,6 +92,7 @@ fn bad_spec_file_is_refused_with_file_line_and_key() {
 
 #[test]
 fn verbose_text_names_each_rules_source() {
+    let _machine = crate::common::share();
     let out = photocheck()
         .args([
             "check",
@@ -112,6 +115,7 @@ fn verbose_text_names_each_rules_source() {
 
 #[test]
 fn skull_top_specs_say_the_crown_is_estimated() {
+    let _machine = crate::common::share();
     let out = photocheck()
         .args([
             "check",
@@ -142,6 +146,7 @@ fn skull_top_specs_say_the_crown_is_estimated() {
 
 #[test]
 fn specs_show_prints_every_preset_as_loadable_toml() {
+    let _machine = crate::common::share();
     let list = photocheck().args(["specs"]).output().unwrap();
     let text = String::from_utf8(list.stdout).unwrap();
     for id in [

@@ -20,6 +20,7 @@ fn share_within(v: &[f64], limit: f64) -> f64 {
 
 #[test]
 fn photo_suite_accuracy() {
+    let _machine = crate::common::share();
     let truth_path = Path::new(SUITE).join("truth.jsonl");
     let Ok(text) = std::fs::read_to_string(&truth_path) else {
         println!(

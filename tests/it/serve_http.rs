@@ -1,12 +1,8 @@
 //! The HTTP service over loopback: every endpoint, the limits, the error codes and metrics.
-#![cfg(feature = "serve")]
-
-#[path = "common/serve.rs"]
-mod common;
 
 use std::time::Duration;
 
-use common::{fixture, start};
+use crate::common::serve::{fixture, start};
 use photocheck::serve::{ERROR_CODES, ServeOptions};
 use photocheck::{Engine, Spec};
 use reqwest::multipart::{Form, Part};
@@ -68,6 +64,7 @@ fn options() -> ServeOptions {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn raw_body_gives_the_same_report_as_the_cli() {
+    let _machine = crate::common::share();
     let base = start(options()).await;
     let bytes = fixture(LICENCE);
     let resp = post_raw(&base, "", "image/jpeg", bytes.clone()).await;
@@ -119,6 +116,7 @@ async fn raw_body_gives_the_same_report_as_the_cli() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn multipart_photo_field_spec_and_annotated_image() {
+    let _machine = crate::common::share();
     let base = start(options()).await;
     let form = Form::new().text("note", "ignored").part(
         "photo",
@@ -173,6 +171,7 @@ async fn multipart_photo_field_spec_and_annotated_image() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn specs_health_and_page() {
+    let _machine = crate::common::share();
     let base = start(options()).await;
     let specs: Value = client()
         .get(format!("{base}/v1/specs"))
@@ -253,6 +252,7 @@ async fn specs_health_and_page() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn protocol_errors_have_stable_codes() {
+    let _machine = crate::common::share();
     let base = start(ServeOptions {
         max_body: 20_000,
         ..options()
@@ -390,6 +390,7 @@ fn png_bomb() -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn photos_that_cannot_be_decoded_get_the_report_with_422() {
+    let _machine = crate::common::share();
     let base = start(options()).await;
     let whole = fixture(LICENCE);
     let cases: Vec<(&str, Vec<u8>)> = vec![
@@ -410,6 +411,7 @@ async fn photos_that_cannot_be_decoded_get_the_report_with_422() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn too_many_concurrent_requests_get_503_busy() {
+    let _machine = crate::common::share();
     let base = start(ServeOptions {
         max_concurrent: 1,
         queue: 1,
@@ -458,6 +460,7 @@ async fn too_many_concurrent_requests_get_503_busy() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_past_its_deadline_gets_504() {
+    let _machine = crate::common::share();
     let base = start(ServeOptions {
         timeout: Duration::from_millis(30),
         ..options()
@@ -469,6 +472,7 @@ async fn a_request_past_its_deadline_gets_504() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cors_allows_the_configured_origin_only() {
+    let _machine = crate::common::share();
     let base = start(ServeOptions {
         cors_origins: vec!["https://forms.example.org".into()],
         ..options()
@@ -508,6 +512,7 @@ async fn cors_allows_the_configured_origin_only() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_count_requests_verdicts_and_latency() {
+    let _machine = crate::common::share();
     let base = start(options()).await;
     assert_eq!(
         post_raw(&base, "", "image/jpeg", fixture(LICENCE))
@@ -572,6 +577,7 @@ async fn metrics_count_requests_verdicts_and_latency() {
 #[cfg(unix)]
 #[test]
 fn the_serve_command_starts_answers_and_stops_on_sigterm() {
+    let _machine = crate::common::share();
     use std::io::{BufRead, BufReader, Read, Write};
     use std::process::{Command, Stdio};
     let mut child = Command::new(env!("CARGO_BIN_EXE_photocheck"))

@@ -5,16 +5,12 @@
 //! `/usr/bin/chromedriver`; or `CHROME` and `CHROMEDRIVER` naming them). `.ci/run` installs
 //! them; under CI (`CI` set) a missing browser fails the test, elsewhere it is skipped with a
 //! note. `PHOTOCHECK_SCREENSHOT=page.png` keeps a screenshot of the page with the result.
-#![cfg(feature = "serve")]
-
-#[path = "common/serve.rs"]
-mod common;
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::start;
+use crate::common::serve::start;
 use fantoccini::{ClientBuilder, Locator};
 use photocheck::serve::ServeOptions;
 
@@ -43,6 +39,7 @@ fn free_port() -> u16 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_page_checks_a_photo_in_headless_chromium() {
+    let _machine = crate::common::share();
     let (Some(chrome), Some(driver)) = (
         tool("CHROME", "/usr/bin/chromium"),
         tool("CHROMEDRIVER", "/usr/bin/chromedriver"),

@@ -1,0 +1,41 @@
+//! Shared by the test modules: the CLI as a child process, and the gate that lets a test that
+//! measures the machine run alone.
+
+#[cfg(feature = "serve")]
+pub mod serve;
+
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+/// Held for reading by every test while it runs, for writing by a test that must run alone.
+static MACHINE: RwLock<()> = RwLock::new(());
+
+/// A test's share of the machine: tests holding one run side by side, but not beside a test
+/// that holds [`Alone`]. Every test takes it first thing: `let _machine = crate::common::share();`
+/// (never twice on one thread: a second read waits behind a waiting writer).
+///
+/// A plain struct (not the guard itself) so that holding it across `.await` in a
+/// `#[tokio::test]` is clearly intended: the test body runs on the test's own thread
+/// (`block_on`), and no task of that runtime ever takes the lock.
+pub struct Share {
+    _guard: RwLockReadGuard<'static, ()>,
+}
+
+/// The whole machine, for a test whose figures would be skewed by others running beside it
+/// (the service's load test). Waits for the tests running now to finish; tests that start
+/// meanwhile wait for it.
+pub struct Alone {
+    _guard: RwLockWriteGuard<'static, ()>,
+}
+
+pub fn share() -> Share {
+    // A test that panicked while holding the lock poisons it; the next tests still run.
+    Share {
+        _guard: MACHINE.read().unwrap_or_else(PoisonError::into_inner),
+    }
+}
+
+pub fn alone() -> Alone {
+    Alone {
+        _guard: MACHINE.write().unwrap_or_else(PoisonError::into_inner),
+    }
+}
