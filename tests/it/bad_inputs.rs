@@ -5,20 +5,12 @@
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use image::{ImageFormat, Rgb, RgbImage};
 use serde_json::Value;
 
-const GOOD: &str = "fixtures/made/astronaut_licence.jpg";
+use crate::common::photocheck;
 
-/// The CLI, in English whatever the machine's locale.
-fn photocheck() -> Command {
-    let mut c = Command::cargo_bin("photocheck").expect("binary built");
-    c.env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env("LANG", "C");
-    c
-}
+const GOOD: &str = "fixtures/made/astronaut_licence.jpg";
 
 fn good_bytes() -> Vec<u8> {
     std::fs::read(GOOD).unwrap()

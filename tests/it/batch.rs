@@ -6,17 +6,9 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-/// The CLI, in English whatever the machine's locale (the language comes from LANG).
-fn photocheck() -> Command {
-    let mut c = Command::cargo_bin("photocheck").expect("binary built");
-    c.env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env("LANG", "C");
-    c
-}
+use crate::common::photocheck;
 
 /// Replaces what changes from run to run (elapsed times).
 fn normalise(text: &str) -> String {
@@ -243,11 +235,10 @@ fn shards_split_a_batch_into_disjoint_parts_that_cover_it() {
 fn paths_from_stdin_and_files_from_nul_lists() {
     let _machine = crate::common::share();
     let list = "fixtures/made/astronaut_licence.jpg\nfixtures/grace_hopper.jpg\n";
-    let out = photocheck()
-        .args(["check", "--format", "json", "-"])
-        .write_stdin(list)
-        .output()
-        .unwrap();
+    let out = crate::common::output_with_stdin(
+        photocheck().args(["check", "--format", "json", "-"]),
+        list.as_bytes(),
+    );
     assert_eq!(
         files_of(&String::from_utf8(out.stdout).unwrap()),
         [

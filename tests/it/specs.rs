@@ -1,17 +1,9 @@
 //! Spec files from the command line: `--spec-file`, `extends`, errors with file, line and key,
 //! `specs show`, and each check naming its rule's source.
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-/// The CLI, in English whatever the machine's locale (the language comes from LANG).
-fn photocheck() -> Command {
-    let mut c = Command::cargo_bin("photocheck").expect("binary built");
-    c.env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env("LANG", "C");
-    c
-}
+use crate::common::photocheck;
 
 #[test]
 fn spec_file_extends_a_preset_and_overrides_a_rule() {

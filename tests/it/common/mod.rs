@@ -4,7 +4,37 @@
 #[cfg(feature = "serve")]
 pub mod serve;
 
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+/// The CLI (the binary cargo built for these tests), in English whatever the machine's
+/// locale (the language comes from LANG).
+pub fn photocheck() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_photocheck"));
+    c.env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C");
+    c
+}
+
+/// Runs `command` with `input` on its stdin; its output.
+pub fn output_with_stdin(command: &mut Command, input: &[u8]) -> Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    // From another thread, so that a child that writes much before reading all of its input
+    // cannot block on a full pipe.
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child.wait_with_output().expect("runs");
+    writer.join().unwrap().expect("writes stdin");
+    out
+}
 
 /// Held for reading by every test while it runs, for writing by a test that must run alone.
 static MACHINE: RwLock<()> = RwLock::new(());
