@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::common::http;
 use crate::common::serve::{fixture, start};
 use photocheck::serve::ServeOptions;
 
@@ -36,36 +37,35 @@ async fn load_over_loopback() {
     let cores = options.max_concurrent;
     let base = start(options).await;
     let photo = Arc::new(fixture("made/astronaut_licence.jpg"));
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(60))
-        .build()
-        .unwrap();
     let next = Arc::new(AtomicUsize::new(0));
     let start_all = Instant::now();
     let mut workers = Vec::new();
     for _ in 0..concurrency {
-        let (client, base, photo, next) =
-            (client.clone(), base.clone(), photo.clone(), next.clone());
+        let (base, photo, next) = (base.clone(), photo.clone(), next.clone());
         workers.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut errors = Vec::new();
             while next.fetch_add(1, Ordering::SeqCst) < requests {
                 let t = Instant::now();
-                let resp = client
-                    .post(format!("{base}/v1/check"))
-                    .header("content-type", "image/jpeg")
-                    .body(photo.to_vec())
-                    .send()
+                let resp = http::post(format!("{base}/v1/check"))
+                    .body("image/jpeg", photo.to_vec())
+                    .timeout(Duration::from_secs(60))
+                    .try_send()
                     .await;
                 let outcome = match resp {
-                    Ok(r) if r.status() == 200 => match r.json::<serde_json::Value>().await {
-                        Ok(v) if v["verdict"] == "pass" => Ok(()),
-                        Ok(v) => Err(format!("verdict {}", v["verdict"])),
-                        Err(e) => Err(e.to_string()),
-                    },
-                    Ok(r) => Err(format!("status {}: {:?}", r.status(), r.text().await)),
-                    Err(e) => Err(e.to_string()),
+                    Ok(r) if r.status == 200 => {
+                        match serde_json::from_slice::<serde_json::Value>(&r.body) {
+                            Ok(v) if v["verdict"] == "pass" => Ok(()),
+                            Ok(v) => Err(format!("verdict {}", v["verdict"])),
+                            Err(e) => Err(e.to_string()),
+                        }
+                    }
+                    Ok(r) => Err(format!(
+                        "status {}: {}",
+                        r.status,
+                        String::from_utf8_lossy(&r.body)
+                    )),
+                    Err(e) => Err(e),
                 };
                 latencies.push(t.elapsed());
                 if let Err(e) = outcome {

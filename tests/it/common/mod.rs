@@ -2,7 +2,11 @@
 //! measures the machine run alone.
 
 #[cfg(feature = "serve")]
+pub mod http;
+#[cfg(feature = "serve")]
 pub mod serve;
+#[cfg(feature = "serve")]
+pub mod webdriver;
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
