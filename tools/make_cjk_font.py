@@ -3,7 +3,7 @@
 fonts-wqy-microhei) cut down to printable ASCII plus every non-ASCII character in
 src/report/lang.rs, for the Chinese text of annotated images (a few KB instead of 5 MB).
 Needs fonttools (`pip install fonttools`) and the Debian package. Run from the repository root
-after changing the Chinese messages; tests/batch.rs fails when a character is missing.
+after changing the Chinese messages; tests/it/batch.rs fails when a character is missing.
 """
 import subprocess, sys
 

@@ -8,6 +8,7 @@ fn load(path: &str) -> photocheck::decode::Photo {
 
 #[test]
 fn all_eight_exif_orientations_give_the_same_upright_photo() {
+    let _machine = crate::common::share();
     let upright = load("fixtures/exif-orientation/hopper_orient_1.jpg");
     assert_eq!((upright.image.width(), upright.image.height()), (240, 281));
     for n in 2..=8 {
@@ -32,6 +33,7 @@ fn all_eight_exif_orientations_give_the_same_upright_photo() {
 
 #[test]
 fn dpi_and_capture_date_are_read() {
+    let _machine = crate::common::share();
     let p = load("fixtures/exif-orientation/hopper_300dpi.jpg");
     assert_eq!(p.facts.dpi, Some([300.0, 300.0]));
     assert_eq!(p.facts.capture_date.as_deref(), Some("2020-01-15T10:30:00"));
@@ -68,6 +70,7 @@ fn jpeg_with_exif(img: &image::RgbImage, exif: &[u8]) -> Vec<u8> {
 
 #[test]
 fn a_large_jpeg_is_decoded_reduced_with_the_same_facts_and_orientation() {
+    let _machine = crate::common::share();
     use image::imageops;
     let upright = load("fixtures/exif-orientation/hopper_orient_1.jpg").image;
     // Stored 2400 x 2810 with orientation 6 (shown rotated a quarter turn clockwise).

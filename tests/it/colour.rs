@@ -23,6 +23,7 @@ fn colour_status(engine: &Engine, spec: &Spec, img: &image::RgbImage) -> (Status
 
 #[test]
 fn greyscale_and_sepia_fail_colour_passes() {
+    let _machine = crate::common::share();
     let engine = Engine::new().unwrap();
     let spec = Spec::preset("cn-driving-licence").unwrap();
     let photo = image::open("fixtures/made/astronaut_licence.jpg")

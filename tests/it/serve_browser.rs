@@ -5,17 +5,13 @@
 //! `/usr/bin/chromedriver`; or `CHROME` and `CHROMEDRIVER` naming them). `.ci/run` installs
 //! them; under CI (`CI` set) a missing browser fails the test, elsewhere it is skipped with a
 //! note. `PHOTOCHECK_SCREENSHOT=page.png` keeps a screenshot of the page with the result.
-#![cfg(feature = "serve")]
-
-#[path = "common/serve.rs"]
-mod common;
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::start;
-use fantoccini::{ClientBuilder, Locator};
+use crate::common::serve::start;
+use crate::common::webdriver::Session;
 use photocheck::serve::ServeOptions;
 
 fn tool(var: &str, default: &str) -> Option<PathBuf> {
@@ -43,6 +39,7 @@ fn free_port() -> u16 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_page_checks_a_photo_in_headless_chromium() {
+    let _machine = crate::common::share();
     let (Some(chrome), Some(driver)) = (
         tool("CHROME", "/usr/bin/chromium"),
         tool("CHROMEDRIVER", "/usr/bin/chromedriver"),
@@ -90,11 +87,7 @@ async fn the_page_checks_a_photo_in_headless_chromium() {
     // chromedriver takes a moment to listen.
     let started = Instant::now();
     let client = loop {
-        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps.clone())
-            .connect(&webdriver)
-            .await
-        {
+        match Session::start(&webdriver, serde_json::Value::Object(caps.clone())).await {
             Ok(c) => break c,
             Err(e) if started.elapsed() < Duration::from_secs(30) => {
                 let _ = e;
@@ -106,45 +99,42 @@ async fn the_page_checks_a_photo_in_headless_chromium() {
     let result = async {
         client.goto(&format!("{base}/")).await?;
         let wait = Duration::from_secs(60);
-        client
-            .wait()
-            .at_most(wait)
-            .for_element(Locator::Css("body[data-ready='true']"))
-            .await?;
+        client.wait_for("body[data-ready='true']", wait).await?;
         let photo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("fixtures/made/astronaut_licence.jpg");
         client
-            .find(Locator::Css("#photo"))
+            .find("#photo")
             .await?
             .send_keys(&photo.display().to_string())
             .await?;
         let verdict = client
-            .wait()
-            .at_most(wait)
-            .for_element(Locator::Css("#verdict[data-verdict='pass'], #verdict[data-verdict='fail'], #verdict[data-verdict='error']"))
+            .wait_for(
+                "#verdict[data-verdict='pass'], #verdict[data-verdict='fail'], #verdict[data-verdict='error']",
+                wait,
+            )
             .await?;
         let v = verdict.attr("data-verdict").await?.unwrap_or_default();
         let text = verdict.text().await?;
-        let rows = client.find_all(Locator::Css("#rules tbody tr")).await?;
+        let rows = client.find_all("#rules tbody tr").await?;
         let head = client
-            .find(Locator::Css("#rules tbody tr[data-id='head_length']"))
+            .find("#rules tbody tr[data-id='head_length']")
             .await?
             .text()
             .await?;
         let img = client
-            .find(Locator::Css("#annotated"))
+            .find("#annotated")
             .await?
             .attr("src")
             .await?
             .unwrap_or_default();
-        client.find(Locator::Css("#lang-zh")).await?.click().await?;
-        let zh = client.find(Locator::Css("#verdict")).await?.text().await?;
+        client.find("#lang-zh").await?.click().await?;
+        let zh = client.find("#verdict").await?.text().await?;
         // PHOTOCHECK_SCREENSHOT=page.png keeps a picture of the page (Chinese) to look at.
         if let Some(path) = std::env::var_os("PHOTOCHECK_SCREENSHOT") {
             client.set_window_size(1200, 900).await?;
             std::fs::write(path, client.screenshot().await?).expect("write the screenshot");
         }
-        Ok::<_, fantoccini::error::CmdError>((v, text, rows.len(), head, img, zh))
+        Ok::<_, String>((v, text, rows.len(), head, img, zh))
     }
     .await;
     let _ = client.close().await;

@@ -3,18 +3,15 @@
 //! requires every answer to be a 200 with the expected verdict.
 //!
 //! `PHOTOCHECK_LOAD_REQUESTS` (default 2000) and `PHOTOCHECK_LOAD_CONCURRENCY` (default 16)
-//! change the load, e.g. `PHOTOCHECK_LOAD_REQUESTS=200 cargo test --release --test
-//! serve_load -- --nocapture`.
-#![cfg(feature = "serve")]
-
-#[path = "common/serve.rs"]
-mod common;
+//! change the load, e.g. `PHOTOCHECK_LOAD_REQUESTS=200 cargo test --release --test it
+//! serve_load`. It runs alone (`common::alone`): the other tests wait while it measures.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{fixture, start};
+use crate::common::http;
+use crate::common::serve::{fixture, start};
 use photocheck::serve::ServeOptions;
 
 fn env_count(name: &str, default: usize) -> usize {
@@ -27,6 +24,8 @@ fn env_count(name: &str, default: usize) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn load_over_loopback() {
+    // The figures are the README's: no other test runs beside this one.
+    let _machine = crate::common::alone();
     let requests = env_count("PHOTOCHECK_LOAD_REQUESTS", 2000);
     let concurrency = env_count("PHOTOCHECK_LOAD_CONCURRENCY", 16);
     // The defaults of `photocheck serve`: one check per core, 32 waiting; the 16 clients
@@ -38,36 +37,35 @@ async fn load_over_loopback() {
     let cores = options.max_concurrent;
     let base = start(options).await;
     let photo = Arc::new(fixture("made/astronaut_licence.jpg"));
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(60))
-        .build()
-        .unwrap();
     let next = Arc::new(AtomicUsize::new(0));
     let start_all = Instant::now();
     let mut workers = Vec::new();
     for _ in 0..concurrency {
-        let (client, base, photo, next) =
-            (client.clone(), base.clone(), photo.clone(), next.clone());
+        let (base, photo, next) = (base.clone(), photo.clone(), next.clone());
         workers.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut errors = Vec::new();
             while next.fetch_add(1, Ordering::SeqCst) < requests {
                 let t = Instant::now();
-                let resp = client
-                    .post(format!("{base}/v1/check"))
-                    .header("content-type", "image/jpeg")
-                    .body(photo.to_vec())
-                    .send()
+                let resp = http::post(format!("{base}/v1/check"))
+                    .body("image/jpeg", photo.to_vec())
+                    .timeout(Duration::from_secs(60))
+                    .try_send()
                     .await;
                 let outcome = match resp {
-                    Ok(r) if r.status() == 200 => match r.json::<serde_json::Value>().await {
-                        Ok(v) if v["verdict"] == "pass" => Ok(()),
-                        Ok(v) => Err(format!("verdict {}", v["verdict"])),
-                        Err(e) => Err(e.to_string()),
-                    },
-                    Ok(r) => Err(format!("status {}: {:?}", r.status(), r.text().await)),
-                    Err(e) => Err(e.to_string()),
+                    Ok(r) if r.status == 200 => {
+                        match serde_json::from_slice::<serde_json::Value>(&r.body) {
+                            Ok(v) if v["verdict"] == "pass" => Ok(()),
+                            Ok(v) => Err(format!("verdict {}", v["verdict"])),
+                            Err(e) => Err(e.to_string()),
+                        }
+                    }
+                    Ok(r) => Err(format!(
+                        "status {}: {}",
+                        r.status,
+                        String::from_utf8_lossy(&r.body)
+                    )),
+                    Err(e) => Err(e),
                 };
                 latencies.push(t.elapsed());
                 if let Err(e) = outcome {

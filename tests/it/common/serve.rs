@@ -20,7 +20,6 @@ pub async fn start(options: ServeOptions) -> String {
 }
 
 /// A fixture's bytes.
-#[allow(dead_code)] // not every test binary uses it
 pub fn fixture(rel: &str) -> Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures")

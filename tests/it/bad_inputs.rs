@@ -5,20 +5,12 @@
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use image::{ImageFormat, Rgb, RgbImage};
 use serde_json::Value;
 
-const GOOD: &str = "fixtures/made/astronaut_licence.jpg";
+use crate::common::photocheck;
 
-/// The CLI, in English whatever the machine's locale.
-fn photocheck() -> Command {
-    let mut c = Command::cargo_bin("photocheck").expect("binary built");
-    c.env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env("LANG", "C");
-    c
-}
+const GOOD: &str = "fixtures/made/astronaut_licence.jpg";
 
 fn good_bytes() -> Vec<u8> {
     std::fs::read(GOOD).unwrap()
@@ -236,6 +228,7 @@ fn run_json(args: &[&std::ffi::OsStr]) -> (Vec<Value>, i32) {
 
 #[test]
 fn every_bad_input_gets_its_own_answer_and_the_batch_goes_on() {
+    let _machine = crate::common::share();
     let dir = tempfile::tempdir().unwrap();
     let cases = cases();
     let mut args: Vec<std::ffi::OsString> = vec!["check".into(), "--format".into(), "json".into()];
@@ -278,6 +271,7 @@ fn every_bad_input_gets_its_own_answer_and_the_batch_goes_on() {
 
 #[test]
 fn decoded_variants_keep_the_photo() {
+    let _machine = crate::common::share();
     // The colour-space and bit-depth variants of the compliant photo decode to the same photo:
     // same size and the same verdict as the original.
     let dir = tempfile::tempdir().unwrap();
@@ -314,6 +308,7 @@ fn decoded_variants_keep_the_photo() {
 #[cfg(unix)]
 #[test]
 fn odd_files_and_folders() {
+    let _machine = crate::common::share();
     use std::os::unix::ffi::OsStrExt;
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
@@ -362,6 +357,7 @@ fn odd_files_and_folders() {
 #[cfg(unix)]
 #[test]
 fn unreadable_file_is_an_io_error_unless_running_as_root() {
+    let _machine = crate::common::share();
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("secret.jpg");
@@ -387,6 +383,7 @@ fn unreadable_file_is_an_io_error_unless_running_as_root() {
 
 #[test]
 fn a_batch_leaves_inputs_untouched() {
+    let _machine = crate::common::share();
     let dir = tempfile::tempdir().unwrap();
     let mut before = Vec::new();
     for entry in walk(Path::new("fixtures")) {
@@ -435,6 +432,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn per_file_time_limit_gives_a_timeout_error_and_the_batch_goes_on() {
+    let _machine = crate::common::share();
     let out = photocheck()
         .args([
             "check",

@@ -4,9 +4,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use assert_cmd::Command;
 use serde::Deserialize;
 use serde_json::Value;
+
+use crate::common::photocheck;
 
 #[derive(Deserialize)]
 struct Expected {
@@ -21,15 +22,6 @@ struct ExpectedPhoto {
     fail: Vec<String>,
     #[serde(default)]
     pass: Vec<String>,
-}
-
-/// The CLI, in English whatever the machine's locale (the language comes from LANG).
-fn photocheck() -> Command {
-    let mut c = Command::cargo_bin("photocheck").expect("binary built");
-    c.env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env("LANG", "C");
-    c
 }
 
 fn json_reports(args: &[&str]) -> (Vec<Value>, i32) {
@@ -55,6 +47,7 @@ fn statuses(r: &Value) -> HashMap<String, String> {
 
 #[test]
 fn fixtures_match_expected_verdicts() {
+    let _machine = crate::common::share();
     let text = std::fs::read_to_string("fixtures/expected.toml").unwrap();
     let expected: Expected = toml::from_str(&text).unwrap();
     let (reports, code) = json_reports(&["check", "--format", "json", "fixtures"]);
@@ -89,6 +82,7 @@ fn fixtures_match_expected_verdicts() {
 
 #[test]
 fn json_report_has_the_contract_fields() {
+    let _machine = crate::common::share();
     let (reports, _) = json_reports(&[
         "check",
         "--format",
@@ -129,6 +123,7 @@ fn json_report_has_the_contract_fields() {
 
 #[test]
 fn ndjson_gives_one_line_per_photo_in_input_order() {
+    let _machine = crate::common::share();
     let args = [
         "check",
         "--format",
@@ -153,6 +148,7 @@ fn ndjson_gives_one_line_per_photo_in_input_order() {
 
 #[test]
 fn text_output_names_failed_rules_and_summarises() {
+    let _machine = crate::common::share();
     let out = photocheck()
         .args(["check", "fixtures/made/astronaut_head_small.jpg"])
         .output()
@@ -173,6 +169,7 @@ fn text_output_names_failed_rules_and_summarises() {
 
 #[test]
 fn bad_inputs_get_their_own_error_and_the_batch_goes_on() {
+    let _machine = crate::common::share();
     let dir = tempfile::tempdir().unwrap();
     let fake = dir.path().join("photo.jpg");
     std::fs::write(&fake, b"this is not a photo").unwrap();
@@ -212,6 +209,7 @@ fn bad_inputs_get_their_own_error_and_the_batch_goes_on() {
 
 #[test]
 fn folders_skip_hidden_and_non_image_files() {
+    let _machine = crate::common::share();
     let dir = tempfile::tempdir().unwrap();
     let src = "fixtures/made/astronaut_licence.jpg";
     std::fs::copy(src, dir.path().join("a.jpg")).unwrap();
@@ -224,21 +222,25 @@ fn folders_skip_hidden_and_non_image_files() {
 
 #[test]
 fn usage_errors_exit_2() {
-    photocheck().args(["check"]).assert().code(2);
-    photocheck()
-        .args([
+    let _machine = crate::common::share();
+    for args in [
+        &["check"][..],
+        &[
             "check",
             "--spec",
             "no-such-spec",
             "fixtures/grace_hopper.jpg",
-        ])
-        .assert()
-        .code(2);
-    photocheck().args(["frobnicate"]).assert().code(2);
+        ],
+        &["frobnicate"],
+    ] {
+        let out = photocheck().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
 }
 
 #[test]
 fn specs_lists_and_shows_presets() {
+    let _machine = crate::common::share();
     let out = photocheck().args(["specs"]).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("cn-driving-licence"));
@@ -254,6 +256,7 @@ fn specs_lists_and_shows_presets() {
 
 #[test]
 fn digital_preset_adds_file_rules() {
+    let _machine = crate::common::share();
     let (reports, _) = json_reports(&[
         "check",
         "--format",
@@ -272,6 +275,7 @@ fn digital_preset_adds_file_rules() {
 /// size and analysed on a working copy, and measures as the 260 x 378 original does.
 #[test]
 fn a_large_photo_measures_like_its_small_original() {
+    let _machine = crate::common::share();
     use image::imageops;
     let engine = photocheck::Engine::new().unwrap();
     let spec = photocheck::Spec::preset("cn-driving-licence").unwrap();

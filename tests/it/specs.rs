@@ -1,20 +1,13 @@
 //! Spec files from the command line: `--spec-file`, `extends`, errors with file, line and key,
 //! `specs show`, and each check naming its rule's source.
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-/// The CLI, in English whatever the machine's locale (the language comes from LANG).
-fn photocheck() -> Command {
-    let mut c = Command::cargo_bin("photocheck").expect("binary built");
-    c.env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env("LANG", "C");
-    c
-}
+use crate::common::photocheck;
 
 #[test]
 fn spec_file_extends_a_preset_and_overrides_a_rule() {
+    let _machine = crate::common::share();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("strict.toml");
     std::fs::write(
@@ -53,6 +46,7 @@ fn spec_file_extends_a_preset_and_overrides_a_rule() {
 
 #[test]
 fn bad_spec_file_is_refused_with_file_line_and_key() {
+    let _machine = crate::common::share();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("bad.toml");
     std::fs::write(
@@ -90,6 +84,7 @@ fn bad_spec_file_is_refused_with_file_line_and_key() {
 
 #[test]
 fn verbose_text_names_each_rules_source() {
+    let _machine = crate::common::share();
     let out = photocheck()
         .args([
             "check",
@@ -112,6 +107,7 @@ fn verbose_text_names_each_rules_source() {
 
 #[test]
 fn skull_top_specs_say_the_crown_is_estimated() {
+    let _machine = crate::common::share();
     let out = photocheck()
         .args([
             "check",
@@ -142,6 +138,7 @@ fn skull_top_specs_say_the_crown_is_estimated() {
 
 #[test]
 fn specs_show_prints_every_preset_as_loadable_toml() {
+    let _machine = crate::common::share();
     let list = photocheck().args(["specs"]).output().unwrap();
     let text = String::from_utf8(list.stdout).unwrap();
     for id in [

@@ -6,17 +6,9 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-/// The CLI, in English whatever the machine's locale (the language comes from LANG).
-fn photocheck() -> Command {
-    let mut c = Command::cargo_bin("photocheck").expect("binary built");
-    c.env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env("LANG", "C");
-    c
-}
+use crate::common::photocheck;
 
 /// Replaces what changes from run to run (elapsed times).
 fn normalise(text: &str) -> String {
@@ -73,6 +65,7 @@ fn run(args: &[&str]) -> (String, i32) {
 
 #[test]
 fn golden_reports_in_every_format() {
+    let _machine = crate::common::share();
     for (format, name) in [
         ("text", "made.txt"),
         ("json", "made.json"),
@@ -95,6 +88,7 @@ fn golden_reports_in_every_format() {
 
 #[test]
 fn junit_has_the_common_schema_shape() {
+    let _machine = crate::common::share();
     let (xml, _) = run(&["check", "--format", "junit", "fixtures/made"]);
     let mut reader = quick_xml::Reader::from_str(&xml);
     let (mut cases, mut failures, mut suite_attrs) = (0, 0, Vec::new());
@@ -150,6 +144,7 @@ fn junit_has_the_common_schema_shape() {
 
 #[test]
 fn expectations_decide_the_exit_code_and_show_mismatches() {
+    let _machine = crate::common::share();
     let (_, code) = run(&["check", "--expect", "fixtures/expected.toml", "fixtures"]);
     assert_eq!(code, 0, "the shipped fixtures meet their expectations");
     let dir = tempfile::tempdir().unwrap();
@@ -214,6 +209,7 @@ fn files_of(json: &str) -> Vec<String> {
 
 #[test]
 fn shards_split_a_batch_into_disjoint_parts_that_cover_it() {
+    let _machine = crate::common::share();
     let (all, _) = run(&["check", "--format", "json", "fixtures"]);
     let all: BTreeSet<String> = files_of(&all).into_iter().collect();
     let mut union = BTreeSet::new();
@@ -237,12 +233,12 @@ fn shards_split_a_batch_into_disjoint_parts_that_cover_it() {
 
 #[test]
 fn paths_from_stdin_and_files_from_nul_lists() {
+    let _machine = crate::common::share();
     let list = "fixtures/made/astronaut_licence.jpg\nfixtures/grace_hopper.jpg\n";
-    let out = photocheck()
-        .args(["check", "--format", "json", "-"])
-        .write_stdin(list)
-        .output()
-        .unwrap();
+    let out = crate::common::output_with_stdin(
+        photocheck().args(["check", "--format", "json", "-"]),
+        list.as_bytes(),
+    );
     assert_eq!(
         files_of(&String::from_utf8(out.stdout).unwrap()),
         [
@@ -276,6 +272,7 @@ fn paths_from_stdin_and_files_from_nul_lists() {
 
 #[test]
 fn exclude_and_fail_fast() {
+    let _machine = crate::common::share();
     let (out, _) = run(&[
         "check",
         "--format",
@@ -313,6 +310,7 @@ fn exclude_and_fail_fast() {
 
 #[test]
 fn output_file_is_written_and_never_an_input() {
+    let _machine = crate::common::share();
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("report.json");
     let (stdout, code) = run(&[
@@ -348,6 +346,7 @@ fn output_file_is_written_and_never_an_input() {
 
 #[test]
 fn annotated_image_shows_the_measured_crown_line() {
+    let _machine = crate::common::share();
     let dir = tempfile::tempdir().unwrap();
     let photo = "fixtures/made/astronaut_head_small.jpg";
     let before = std::fs::read(photo).unwrap();
@@ -394,6 +393,7 @@ fn annotated_image_shows_the_measured_crown_line() {
 
 #[test]
 fn chinese_text_output_and_completions() {
+    let _machine = crate::common::share();
     let (out, _) = run(&[
         "check",
         "--lang",
@@ -415,6 +415,7 @@ fn chinese_text_output_and_completions() {
 
 #[test]
 fn chinese_annotated_image_is_written() {
+    let _machine = crate::common::share();
     let dir = tempfile::tempdir().unwrap();
     let (_, code) = run(&[
         "check",
@@ -441,6 +442,7 @@ fn chinese_annotated_image_is_written() {
 
 #[test]
 fn junit_with_expectations_fails_only_unmet_photos() {
+    let _machine = crate::common::share();
     let (xml, code) = run(&[
         "check",
         "--format",
@@ -460,6 +462,7 @@ fn junit_with_expectations_fails_only_unmet_photos() {
 
 #[test]
 fn empty_shards_and_relative_excludes() {
+    let _machine = crate::common::share();
     // One photo and four shards: three shards are empty, and that is not an error.
     let mut nonempty = 0;
     for i in 1..=4 {
@@ -499,6 +502,7 @@ fn empty_shards_and_relative_excludes() {
 
 #[test]
 fn annotated_images_mirror_the_input_paths() {
+    let _machine = crate::common::share();
     let dir = tempfile::tempdir().unwrap();
     run(&[
         "check",
@@ -533,6 +537,7 @@ fn annotated_images_mirror_the_input_paths() {
 #[cfg(unix)]
 #[test]
 fn output_to_a_fifo_writes_through_it() {
+    let _machine = crate::common::share();
     use std::os::unix::fs::FileTypeExt;
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("report.pipe");
@@ -569,6 +574,7 @@ fn output_to_a_fifo_writes_through_it() {
 #[cfg(unix)]
 #[test]
 fn output_through_a_symlink_keeps_the_link() {
+    let _machine = crate::common::share();
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("target.json");
     std::fs::write(&target, "old").unwrap();

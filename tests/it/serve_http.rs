@@ -1,47 +1,32 @@
 //! The HTTP service over loopback: every endpoint, the limits, the error codes and metrics.
-#![cfg(feature = "serve")]
-
-#[path = "common/serve.rs"]
-mod common;
 
 use std::time::Duration;
 
-use common::{fixture, start};
+use crate::common::http::{self, Form, Request, Response};
+use crate::common::serve::{fixture, start};
 use photocheck::serve::{ERROR_CODES, ServeOptions};
 use photocheck::{Engine, Spec};
-use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 
 const LICENCE: &str = "made/astronaut_licence.jpg";
 const HEAD_SMALL: &str = "made/astronaut_head_small.jpg";
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(120))
-        .build()
-        .unwrap()
-}
-
-async fn post_raw(base: &str, query: &str, content_type: &str, body: Vec<u8>) -> reqwest::Response {
-    client()
-        .post(format!("{base}/v1/check{query}"))
-        .header("content-type", content_type)
-        .body(body)
+async fn post_raw(base: &str, query: &str, content_type: &str, body: Vec<u8>) -> Response {
+    http::post(format!("{base}/v1/check{query}"))
+        .body(content_type, body)
         .send()
         .await
-        .unwrap()
 }
 
 /// Status, and the `error.code` of a protocol error.
-async fn protocol_error(resp: reqwest::Response) -> (u16, String) {
-    let status = resp.status().as_u16();
+fn protocol_error(resp: Response) -> (u16, String) {
+    let status = resp.status;
     assert_eq!(
-        resp.headers()["content-type"],
-        "application/json",
+        resp.header("content-type"),
+        Some("application/json"),
         "status {status}"
     );
-    let body: Value = resp.json().await.unwrap();
+    let body: Value = resp.json();
     let code = body["error"]["code"]
         .as_str()
         .unwrap_or_else(|| panic!("no error.code in {body}"))
@@ -68,12 +53,13 @@ fn options() -> ServeOptions {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn raw_body_gives_the_same_report_as_the_cli() {
+    let _machine = crate::common::share();
     let base = start(options()).await;
     let bytes = fixture(LICENCE);
     let resp = post_raw(&base, "", "image/jpeg", bytes.clone()).await;
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["content-type"], "application/json");
-    let text = resp.text().await.unwrap();
+    assert_eq!(resp.status, 200);
+    assert_eq!(resp.header("content-type"), Some("application/json"));
+    let text = resp.text();
     let got: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(got["schema_version"], 1);
     assert_eq!(got["verdict"], "pass");
@@ -119,22 +105,20 @@ async fn raw_body_gives_the_same_report_as_the_cli() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn multipart_photo_field_spec_and_annotated_image() {
+    let _machine = crate::common::share();
     let base = start(options()).await;
-    let form = Form::new().text("note", "ignored").part(
+    let form = Form::new().text("note", "ignored").file(
         "photo",
-        Part::bytes(fixture(HEAD_SMALL))
-            .file_name("head_small.jpg")
-            .mime_str("image/jpeg")
-            .unwrap(),
+        "head_small.jpg",
+        "image/jpeg",
+        &fixture(HEAD_SMALL),
     );
-    let resp = client()
-        .post(format!("{base}/v1/check?annotate=true&lang=zh"))
+    let resp = http::post(format!("{base}/v1/check?annotate=true&lang=zh"))
         .multipart(form)
         .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
-    let got: Value = resp.json().await.unwrap();
+        .await;
+    assert_eq!(resp.status, 200);
+    let got: Value = resp.json();
     assert_eq!(got["file"], "head_small.jpg");
     assert_eq!(got["verdict"], "fail");
     let failed: Vec<&str> = got["checks"]
@@ -156,8 +140,8 @@ async fn multipart_photo_field_spec_and_annotated_image() {
 
     // Another spec, by id and by alias (URL-encoded Chinese).
     let resp = post_raw(&base, "?spec=cn-passport", "image/jpeg", fixture(LICENCE)).await;
-    assert_eq!(resp.status(), 200);
-    let got: Value = resp.json().await.unwrap();
+    assert_eq!(resp.status, 200);
+    let got: Value = resp.json();
     assert_eq!(got["spec"], "cn-passport");
     let resp = post_raw(
         &base,
@@ -166,22 +150,16 @@ async fn multipart_photo_field_spec_and_annotated_image() {
         fixture(LICENCE),
     )
     .await;
-    assert_eq!(resp.status(), 200);
-    let got: Value = resp.json().await.unwrap();
+    assert_eq!(resp.status, 200);
+    let got: Value = resp.json();
     assert_eq!(got["spec"], "cn-driving-licence");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn specs_health_and_page() {
+    let _machine = crate::common::share();
     let base = start(options()).await;
-    let specs: Value = client()
-        .get(format!("{base}/v1/specs"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let specs: Value = http::get(format!("{base}/v1/specs")).send().await.json();
     assert_eq!(specs["default"], "cn-driving-licence");
     let list = specs["specs"].as_array().unwrap();
     assert_eq!(list.len(), Spec::presets().len());
@@ -203,31 +181,22 @@ async fn specs_health_and_page() {
             .contains(&Value::from("小一寸"))
     );
 
-    let health: Value = client()
-        .get(format!("{base}/healthz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health: Value = http::get(format!("{base}/healthz")).send().await.json();
     assert_eq!(health["status"], "ok");
 
-    let resp = client().get(format!("{base}/")).send().await.unwrap();
-    assert_eq!(resp.status(), 200);
+    let resp = http::get(format!("{base}/")).send().await;
+    assert_eq!(resp.status, 200);
     assert!(
-        resp.headers()["content-type"]
-            .to_str()
+        resp.header("content-type")
             .unwrap()
             .starts_with("text/html")
     );
     assert!(
-        resp.headers()["content-security-policy"]
-            .to_str()
+        resp.header("content-security-policy")
             .unwrap()
             .contains("default-src 'none'")
     );
-    let html = resp.text().await.unwrap();
+    let html = resp.text();
     for id in [
         "id=\"verdict\"",
         "id=\"photo\"",
@@ -253,6 +222,7 @@ async fn specs_health_and_page() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn protocol_errors_have_stable_codes() {
+    let _machine = crate::common::share();
     let base = start(ServeOptions {
         max_body: 20_000,
         ..options()
@@ -260,7 +230,7 @@ async fn protocol_errors_have_stable_codes() {
     .await;
     // Oversized body, declared by Content-Length.
     let resp = post_raw(&base, "", "image/jpeg", fixture(LICENCE)).await;
-    assert_eq!(protocol_error(resp).await, (413, "body_too_large".into()));
+    assert_eq!(protocol_error(resp), (413, "body_too_large".into()));
     // Oversized body, chunked (no Content-Length): cut at the limit while reading.
     let chunked = raw_chunked(&base, &fixture(LICENCE)).await;
     assert!(chunked.starts_with("HTTP/1.1 413"), "{chunked}");
@@ -273,21 +243,19 @@ async fn protocol_errors_have_stable_codes() {
     ] {
         let resp = post_raw(&base, "", ct, b"hello".to_vec()).await;
         assert_eq!(
-            protocol_error(resp).await,
+            protocol_error(resp),
             (415, "unsupported_media_type".into()),
             "{ct}"
         );
     }
     // Empty body, a form without `photo`, a malformed form.
     let resp = post_raw(&base, "", "image/jpeg", Vec::new()).await;
-    assert_eq!(protocol_error(resp).await, (400, "missing_photo".into()));
-    let resp = client()
-        .post(format!("{base}/v1/check"))
+    assert_eq!(protocol_error(resp), (400, "missing_photo".into()));
+    let resp = http::post(format!("{base}/v1/check"))
         .multipart(Form::new().text("picture", "x"))
         .send()
-        .await
-        .unwrap();
-    assert_eq!(protocol_error(resp).await, (400, "missing_photo".into()));
+        .await;
+    assert_eq!(protocol_error(resp), (400, "missing_photo".into()));
     let resp = post_raw(
         &base,
         "",
@@ -295,31 +263,20 @@ async fn protocol_errors_have_stable_codes() {
         b"--XYZ\r\nbroken".to_vec(),
     )
     .await;
-    assert_eq!(protocol_error(resp).await, (400, "bad_request".into()));
+    assert_eq!(protocol_error(resp), (400, "bad_request".into()));
     // Unknown spec, bad query values.
     let resp = post_raw(&base, "?spec=nope", "image/jpeg", b"x".to_vec()).await;
-    let (status, code) = protocol_error(resp).await;
+    let (status, code) = protocol_error(resp);
     assert_eq!((status, code.as_str()), (400, "unknown_spec"));
     for q in ["?annotate=maybe", "?lang=fr"] {
         let resp = post_raw(&base, q, "image/jpeg", b"x".to_vec()).await;
-        assert_eq!(protocol_error(resp).await, (400, "bad_query".into()), "{q}");
+        assert_eq!(protocol_error(resp), (400, "bad_query".into()), "{q}");
     }
     // Unknown endpoint, wrong method.
-    let resp = client()
-        .get(format!("{base}/v2/nothing"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(protocol_error(resp).await, (404, "not_found".into()));
-    let resp = client()
-        .get(format!("{base}/v1/check"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        protocol_error(resp).await,
-        (405, "method_not_allowed".into())
-    );
+    let resp = http::get(format!("{base}/v2/nothing")).send().await;
+    assert_eq!(protocol_error(resp), (404, "not_found".into()));
+    let resp = http::get(format!("{base}/v1/check")).send().await;
+    assert_eq!(protocol_error(resp), (405, "method_not_allowed".into()));
 }
 
 /// Sends `body` chunked (no Content-Length) over a raw connection; returns the response text.
@@ -390,6 +347,7 @@ fn png_bomb() -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn photos_that_cannot_be_decoded_get_the_report_with_422() {
+    let _machine = crate::common::share();
     let base = start(options()).await;
     let whole = fixture(LICENCE);
     let cases: Vec<(&str, Vec<u8>)> = vec![
@@ -399,8 +357,8 @@ async fn photos_that_cannot_be_decoded_get_the_report_with_422() {
     ];
     for (kind, body) in cases {
         let resp = post_raw(&base, "?annotate=true", "image/jpeg", body).await;
-        assert_eq!(resp.status(), 422, "{kind}");
-        let got: Value = resp.json().await.unwrap();
+        assert_eq!(resp.status, 422, "{kind}");
+        let got: Value = resp.json();
         assert_eq!(got["schema_version"], 1);
         assert_eq!(got["verdict"], "error", "{kind}");
         assert_eq!(got["error"]["kind"], kind, "{got}");
@@ -410,6 +368,7 @@ async fn photos_that_cannot_be_decoded_get_the_report_with_422() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn too_many_concurrent_requests_get_503_busy() {
+    let _machine = crate::common::share();
     let base = start(ServeOptions {
         max_concurrent: 1,
         queue: 1,
@@ -427,11 +386,11 @@ async fn too_many_concurrent_requests_get_503_busy() {
     let (mut ok, mut busy) = (0, 0);
     for t in tasks {
         let resp = t.await.unwrap();
-        match resp.status().as_u16() {
+        match resp.status {
             200 => ok += 1,
             503 => {
-                assert_eq!(resp.headers()["retry-after"], "1");
-                assert_eq!(protocol_error(resp).await, (503, "busy".into()));
+                assert_eq!(resp.header("retry-after"), Some("1"));
+                assert_eq!(protocol_error(resp), (503, "busy".into()));
                 busy += 1;
             }
             s => panic!("unexpected status {s}"),
@@ -440,14 +399,7 @@ async fn too_many_concurrent_requests_get_503_busy() {
     assert!(ok >= 1 && busy >= 1, "{ok} ok, {busy} busy");
     assert!(ok <= 8 - busy);
     // Metrics count the rejections.
-    let text = client()
-        .get(format!("{base}/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = http::get(format!("{base}/metrics")).send().await.text();
     assert!(
         text.contains(&format!(
             "photocheck_http_errors_total{{code=\"busy\"}} {busy}"
@@ -458,94 +410,88 @@ async fn too_many_concurrent_requests_get_503_busy() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_past_its_deadline_gets_504() {
+    let _machine = crate::common::share();
     let base = start(ServeOptions {
         timeout: Duration::from_millis(30),
         ..options()
     })
     .await;
     let resp = post_raw(&base, "", "image/png", fixture("astronaut.png")).await;
-    assert_eq!(protocol_error(resp).await, (504, "timeout".into()));
+    assert_eq!(protocol_error(resp), (504, "timeout".into()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cors_allows_the_configured_origin_only() {
+    let _machine = crate::common::share();
     let base = start(ServeOptions {
         cors_origins: vec!["https://forms.example.org".into()],
         ..options()
     })
     .await;
     let preflight = |origin: &'static str| {
-        client()
-            .request(reqwest::Method::OPTIONS, format!("{base}/v1/check"))
+        Request::new("OPTIONS", format!("{base}/v1/check"))
             .header("origin", origin)
             .header("access-control-request-method", "POST")
             .header("access-control-request-headers", "content-type")
             .send()
     };
-    let resp = preflight("https://forms.example.org").await.unwrap();
-    assert!(resp.status().is_success());
+    let resp = preflight("https://forms.example.org").await;
+    assert!((200..300).contains(&resp.status), "{}", resp.status);
     assert_eq!(
-        resp.headers()["access-control-allow-origin"],
-        "https://forms.example.org"
+        resp.header("access-control-allow-origin"),
+        Some("https://forms.example.org")
     );
-    let resp = preflight("https://evil.example.com").await.unwrap();
-    assert!(resp.headers().get("access-control-allow-origin").is_none());
+    let resp = preflight("https://evil.example.com").await;
+    assert!(resp.header("access-control-allow-origin").is_none());
     // A real request from the allowed origin carries the header too.
-    let resp = client()
-        .post(format!("{base}/v1/check"))
+    let resp = http::post(format!("{base}/v1/check"))
         .header("origin", "https://forms.example.org")
-        .header("content-type", "image/jpeg")
-        .body(fixture(LICENCE))
+        .body("image/jpeg", fixture(LICENCE))
         .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
+        .await;
+    assert_eq!(resp.status, 200);
     assert_eq!(
-        resp.headers()["access-control-allow-origin"],
-        "https://forms.example.org"
+        resp.header("access-control-allow-origin"),
+        Some("https://forms.example.org")
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_count_requests_verdicts_and_latency() {
+    let _machine = crate::common::share();
     let base = start(options()).await;
     assert_eq!(
         post_raw(&base, "", "image/jpeg", fixture(LICENCE))
             .await
-            .status(),
+            .status,
         200
     );
     assert_eq!(
         post_raw(&base, "", "image/jpeg", fixture(HEAD_SMALL))
             .await
-            .status(),
+            .status,
         200
     );
     assert_eq!(
         post_raw(&base, "", "image/jpeg", b"nope".to_vec())
             .await
-            .status(),
+            .status,
         422
     );
     assert_eq!(
         post_raw(&base, "", "text/plain", b"nope".to_vec())
             .await
-            .status(),
+            .status,
         415
     );
-    let resp = client()
-        .get(format!("{base}/metrics"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
+    let resp = http::get(format!("{base}/metrics")).send().await;
+    assert_eq!(resp.status, 200);
     assert!(
-        resp.headers()["content-type"]
-            .to_str()
+        resp.header("content-type")
             .unwrap()
             .starts_with("text/plain; version=0.0.4")
     );
-    let text = resp.text().await.unwrap();
+    let text = resp.text();
     for line in [
         "photocheck_checks_total{verdict=\"pass\"} 1",
         "photocheck_checks_total{verdict=\"fail\"} 1",
@@ -572,6 +518,7 @@ async fn metrics_count_requests_verdicts_and_latency() {
 #[cfg(unix)]
 #[test]
 fn the_serve_command_starts_answers_and_stops_on_sigterm() {
+    let _machine = crate::common::share();
     use std::io::{BufRead, BufReader, Read, Write};
     use std::process::{Command, Stdio};
     let mut child = Command::new(env!("CARGO_BIN_EXE_photocheck"))

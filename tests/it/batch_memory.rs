@@ -3,6 +3,10 @@
 //! a synthetic list of repeated fixtures (one real photo per 1,000 entries, the rest files
 //! that are not photos, empty files and missing paths, which are cheap to check but make a
 //! report each).
+//!
+//! The counting allocator is the allocator of the whole test binary, so the test measures in
+//! a child process of that binary that runs this one test alone (`--exact`, one thread): no
+//! other test's allocations are counted.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::Write;
@@ -90,8 +94,45 @@ fn label(input: &Input) -> String {
     }
 }
 
+/// Set in the child process that measures.
+const CHILD: &str = "PHOTOCHECK_BATCH_MEMORY_CHILD";
+
 #[test]
 fn a_100k_file_batch_runs_in_bounded_memory() {
+    if std::env::var_os(CHILD).is_some() {
+        measure();
+        return;
+    }
+    let _machine = crate::common::share();
+    // This test's name as the harness knows it (`batch_memory::a_100k_...`: the module path
+    // without the crate's name).
+    let name = concat!(module_path!(), "::a_100k_file_batch_runs_in_bounded_memory")
+        .split_once("::")
+        .unwrap()
+        .1;
+    let out = std::process::Command::new(std::env::current_exe().expect("test binary"))
+        .args([name, "--exact", "--test-threads=1", "--nocapture"])
+        .env(CHILD, "1")
+        .output()
+        .expect("runs the test binary");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    // The figures, shown with the harness's output (`--nocapture`, or when the test fails).
+    eprint!("{stderr}");
+    assert!(
+        out.status.success(),
+        "the measuring child process failed:\n{stdout}\n{stderr}"
+    );
+    assert!(
+        stdout.contains("test result: ok. 1 passed"),
+        "the child process did not run the test:\n{stdout}"
+    );
+}
+
+/// The measurement, in the child process.
+fn measure() {
     let dir = tempfile::tempdir().expect("temp dir");
     let text = dir.path().join("notes.jpg");
     std::fs::write(&text, "not a photo\n").unwrap();
