@@ -164,7 +164,7 @@ pub enum CrownMethod {
 /// classic canon; anthropometric vertex-to-eye and eye-to-chin distances are about equal,
 /// vertex-to-eye slightly shorter); 0.95 is used. The estimate is kept between the hair crown
 /// and the mesh's forehead point. On the photo suite the hair above it is 1.3 mm (median, at
-/// 22 x 32 mm; about 6 % of the head length), see `tests/photo_suite.rs`.
+/// 22 x 32 mm; about 6 % of the head length), see `tests/it/photo_suite.rs`.
 pub const SKULL_EYE_RATIO: f64 = 0.95;
 
 /// Head geometry of one face in upright-image px (continuous coordinates, y down).

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 /// Every protocol error code the service answers with, its HTTP status and meaning (the
-/// README's table; `tests/serve_http.rs` checks each one it can provoke).
+/// README's table; `tests/it/serve_http.rs` checks each one it can provoke).
 pub const ERROR_CODES: &[(&str, u16, &str)] = &[
     (
         "bad_query",
