@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::Stages;
 use crate::error::{Error, Result};
+mod resolve;
 
 pub use crate::checks::Rules;
 
