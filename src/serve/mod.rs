@@ -142,15 +142,13 @@ struct AppState {
 }
 
 impl AppState {
-    /// A spec by id or alias: the presets and the default spec.
+    /// A spec by id or alias: the presets and the default spec. Not [`Spec::resolve`]: the
+    /// name comes from a request, and a request must not make the service read a file.
     fn spec(&self, id: &str) -> Option<Arc<Spec>> {
         if self.default_spec.id == id {
             return Some(self.default_spec.clone());
         }
-        self.specs
-            .iter()
-            .find(|s| s.id == id || s.aliases.iter().any(|a| a == id))
-            .cloned()
+        self.specs.iter().find(|s| s.is_named(id)).cloned()
     }
 
     fn fail(&self, e: ApiError) -> Response {
