@@ -1,4 +1,4 @@
-//! The `photocheck` command line: a thin layer over the library (see `cli.rs`).
+//! The `photocheck` command line: a thin layer over the library (see `cli/`).
 
 mod cli;
 

@@ -1,0 +1,205 @@
+//! Where `check` writes: the report (standard output, or `--output` through a temporary file
+//! beside it renamed into place) and the annotated images (`--annotate`).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use photocheck::batch::Input;
+use photocheck::report::Lang;
+use photocheck::report::annotate::annotate;
+use photocheck::{FileReport, Spec};
+
+use super::{Step, fail_usage};
+
+/// Refuses an `--output` that is one of the inputs: the report would replace it.
+pub(super) fn refuse_input_as_output(output: Option<&Path>, inputs: &[Input]) -> Step<()> {
+    if let Some(out) = output {
+        let out_c = out.canonicalize().ok();
+        if inputs
+            .iter()
+            .any(|i| i.path() == out || out_c.is_some() && i.path().canonicalize().ok() == out_c)
+        {
+            return Err(fail_usage(format!(
+                "--output {} is one of the inputs; it would be replaced",
+                out.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A report being written to a temporary file beside its `--output` target.
+pub(super) struct PendingReport {
+    tmp: tempfile::NamedTempFile,
+    target: PathBuf,
+}
+
+impl PendingReport {
+    /// Renames the finished report into place.
+    pub(super) fn persist(self) -> Step<()> {
+        self.tmp
+            .persist(&self.target)
+            .map(drop)
+            .map_err(|e| fail_usage(format!("--output {}: {}", self.target.display(), e.error)))
+    }
+}
+
+/// Where the report goes: standard output, or `--output`. A regular file (or a new one) is
+/// written to a temporary file beside it, renamed into place by [`PendingReport::persist`]
+/// once the report is complete; a symbolic link, device, FIFO or socket is written through.
+pub(super) fn open_report(output: Option<&Path>) -> Step<(Box<dyn Write>, Option<PendingReport>)> {
+    let Some(path) = output else {
+        return Ok((Box::new(std::io::stdout().lock()), None));
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if path.is_dir() {
+        return Err(fail_usage(format!(
+            "--output {} is a folder; give a file name",
+            path.display()
+        )));
+    }
+    if !dir.is_dir() {
+        return Err(fail_usage(format!(
+            "--output {}: the folder {} does not exist",
+            path.display(),
+            dir.display()
+        )));
+    }
+    let fail = |e: std::io::Error| fail_usage(format!("--output {}: {e}", path.display()));
+    // A symbolic link (/dev/stdout), device (/dev/null), FIFO or socket is written
+    // through: renaming a finished file over it would replace the link or device.
+    let special = std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_file());
+    if special {
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(path)
+            .map_err(fail)?;
+        return Ok((Box::new(std::io::BufWriter::new(f)), None));
+    }
+    let tmp = temp_beside(path).map_err(fail)?;
+    let f = tmp.reopen().map_err(fail)?;
+    let pending = PendingReport {
+        tmp,
+        target: path.to_path_buf(),
+    };
+    Ok((Box::new(std::io::BufWriter::new(f)), Some(pending)))
+}
+
+/// Draws and writes the annotated image of each checked photo into a folder (`--annotate`),
+/// keeping the failures to print once the report is written.
+pub(super) struct Annotator<'a> {
+    dir: &'a Path,
+    spec: &'a Spec,
+    lang: Lang,
+    errors: Mutex<Vec<String>>,
+}
+
+impl<'a> Annotator<'a> {
+    pub(super) fn new(dir: &'a Path, spec: &'a Spec, lang: Lang) -> Self {
+        Annotator {
+            dir,
+            spec,
+            lang,
+            errors: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Draws the photo's measurements, bands and failures and writes the image; a failure is
+    /// kept for [`Annotator::print_errors`], not returned (the photo's report stands).
+    pub(super) fn draw(
+        &self,
+        photo: &photocheck::decode::Photo,
+        analysis: &photocheck::analysis::Analysis,
+        report: &FileReport,
+    ) {
+        let img = annotate(&photo.image, analysis, report, self.spec, self.lang);
+        if let (Err(e), Ok(mut v)) = (
+            write_annotated(self.dir, &report.file, &img),
+            self.errors.lock(),
+        ) {
+            v.push(format!("{}: annotated image not written: {e}", report.file));
+        }
+    }
+
+    /// Prints the images that could not be written on standard error.
+    pub(super) fn print_errors(&self) {
+        if let Ok(errs) = self.errors.lock() {
+            for e in errs.iter() {
+                eprintln!("photocheck: {e}");
+            }
+        }
+    }
+}
+
+/// Where the annotated image of `file` goes: its path mirrored below `dir` (root and `..`
+/// components dropped) with `.png` added, so `a/x.jpg` and `b/x.jpg` do not collide.
+fn annotated_path(dir: &Path, file: &str) -> PathBuf {
+    let mut out = dir.to_path_buf();
+    for c in Path::new(file).components() {
+        if let std::path::Component::Normal(part) = c {
+            out.push(part);
+        }
+    }
+    let mut name = out.file_name().map_or("photo".into(), |n| n.to_os_string());
+    name.push(".png");
+    out.set_file_name(name);
+    out
+}
+
+/// A temporary file beside `target`, readable as the umask allows (not only by its owner).
+fn temp_beside(target: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let dir = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut b = tempfile::Builder::new();
+    b.prefix(".photocheck-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    b.tempfile_in(dir)
+}
+
+/// Writes `img` as PNG at [`annotated_path`], never replacing a file (a clash gets `-1`,
+/// `-2`, ... suffixes), through a temporary file renamed into place.
+fn write_annotated(dir: &Path, file: &str, img: &image::RgbImage) -> photocheck::Result<PathBuf> {
+    let first = annotated_path(dir, file);
+    let folder = first.parent().unwrap_or(dir).to_path_buf();
+    let io = |e: std::io::Error| photocheck::Error::Io {
+        path: folder.clone(),
+        source: e,
+    };
+    std::fs::create_dir_all(&folder).map_err(io)?;
+    let stem = first
+        .file_stem()
+        .map_or("photo".into(), |s| s.to_string_lossy().into_owned());
+    let mut tmp = temp_beside(&first).map_err(io)?;
+    img.write_to(
+        &mut std::io::BufWriter::new(tmp.as_file_mut()),
+        image::ImageFormat::Png,
+    )
+    .map_err(|e| io(std::io::Error::other(e)))?;
+    for k in 0.. {
+        let name = if k == 0 {
+            format!("{stem}.png")
+        } else {
+            format!("{stem}-{k}.png")
+        };
+        let target = folder.join(name);
+        // persist_noclobber never replaces an existing file (an input included).
+        match tmp.persist_noclobber(&target) {
+            Ok(_) => return Ok(target),
+            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => tmp = e.file,
+            Err(e) => return Err(io(e.error)),
+        }
+    }
+    unreachable!("the loop returns")
+}

@@ -1,0 +1,135 @@
+//! `photocheck serve`: the HTTP service of [`photocheck::serve`] on a tokio runtime, until
+//! Ctrl-C or SIGTERM.
+
+use std::process::ExitCode;
+
+use photocheck::serve::{ServeOptions, serve};
+use photocheck::{Engine, Spec};
+
+use super::{EXIT_PASS, fail_usage};
+
+#[derive(clap::Args)]
+pub(super) struct ServeArgs {
+    /// Address and port to listen on (`0.0.0.0:8080` for every interface; port 0 picks a free one).
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// Spec used when a request names none (`?spec=`): id or alias, or a spec file.
+    #[arg(long, value_name = "ID", default_value = "cn-driving-licence")]
+    spec: String,
+    /// Photos checked at the same time, one core each (default: all cores).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    max_concurrent: Option<u16>,
+    /// Check requests that may wait for a free slot; beyond that the answer is 503 `busy`.
+    #[arg(long, value_name = "N", default_value_t = 32)]
+    queue: usize,
+    /// Deadline per check request in seconds: upload, wait and check (504 `timeout`).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    timeout: f64,
+    /// Largest request body (413 `body_too_large`): bytes, or with K, M, G (KiB, MiB, GiB).
+    #[arg(long, value_name = "SIZE", default_value = "15M", value_parser = parse_size)]
+    max_body: usize,
+    /// Let web pages from this origin call the service (CORS), e.g. `https://forms.example.org`;
+    /// repeatable; `*` for any origin.
+    #[arg(long, value_name = "ORIGIN")]
+    cors_origin: Vec<String>,
+}
+
+/// `15M`, `512K`, `1G`, `2000000` (K, M, G: 1024-based; an optional `B` or `iB` is accepted).
+fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let t = t
+        .strip_suffix("iB")
+        .or_else(|| t.strip_suffix('B'))
+        .unwrap_or(t);
+    let (num, shift) = match t.chars().last().map(|c| c.to_ascii_uppercase()) {
+        Some('K') => (&t[..t.len() - 1], 10),
+        Some('M') => (&t[..t.len() - 1], 20),
+        Some('G') => (&t[..t.len() - 1], 30),
+        _ => (t, 0),
+    };
+    let n: usize = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}`: expected a size such as 15M, 512K or 2000000"))?;
+    n.checked_mul(1 << shift)
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("`{s}`: must be positive and fit in memory"))
+}
+
+/// Runs the HTTP service until Ctrl-C or SIGTERM.
+pub(super) fn run_serve(args: ServeArgs) -> ExitCode {
+    let spec = match Spec::resolve(&args.spec) {
+        Ok(s) => s,
+        Err(e) => return fail_usage(e),
+    };
+    let timeout = match std::time::Duration::try_from_secs_f64(args.timeout) {
+        Ok(d) if !d.is_zero() => d,
+        _ => return fail_usage("--timeout must be a positive number of seconds"),
+    };
+    let defaults = ServeOptions::default();
+    let options = ServeOptions {
+        default_spec: spec,
+        max_concurrent: args
+            .max_concurrent
+            .map_or(defaults.max_concurrent, usize::from),
+        queue: args.queue,
+        timeout,
+        max_body: args.max_body,
+        cors_origins: args.cors_origin,
+    };
+    let engine = match Engine::new() {
+        Ok(e) => e,
+        Err(e) => return fail_usage(e),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return fail_usage(format!("cannot start the runtime: {e}")),
+    };
+    runtime.block_on(async move {
+        let listener = match tokio::net::TcpListener::bind(&args.listen).await {
+            Ok(l) => l,
+            Err(e) => return fail_usage(format!("--listen {}: {e}", args.listen)),
+        };
+        let addr = listener
+            .local_addr()
+            .map_or(args.listen.clone(), |a| a.to_string());
+        eprintln!(
+            "photocheck: serving http://{addr}/ (spec {}; {} checks at a time, {} waiting; timeout {} s; body up to {} bytes); Ctrl-C stops",
+            options.default_spec.id,
+            options.max_concurrent,
+            options.queue,
+            args.timeout,
+            options.max_body
+        );
+        match serve(listener, engine, options, shutdown_signal()).await {
+            Ok(()) => ExitCode::from(EXIT_PASS),
+            Err(e) => fail_usage(e),
+        }
+    })
+}
+
+/// Completes on Ctrl-C or, on Unix, SIGTERM (what `docker stop` and systemd send).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    eprintln!("photocheck: stopping; finishing the requests in flight");
+}
