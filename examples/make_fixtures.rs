@@ -81,6 +81,14 @@ fn main() -> anyhow::Result<()> {
             greyscale: false,
         },
         Variant {
+            name: "astronaut_face_only.jpg",
+            head_length_px: 350.0,
+            crown_margin_px: 8.0,
+            shift_frac: 0.0,
+            backdrop: [255; 3],
+            greyscale: false,
+        },
+        Variant {
             name: "astronaut_greyscale.jpg",
             head_length_px: 236.0,
             crown_margin_px: 15.0,

@@ -285,6 +285,70 @@ impl Check for ImageDpi {
     }
 }
 
+/// `[rules.half_body]`: head and upper shoulders in the frame (GA 482-2012 5.2.3: 半身), not a
+/// face-only crop. The value is the space from the chin down to the bottom edge in head
+/// lengths (crown to chin). A compliant 22 x 32 mm photo has 0.40-0.59 (the photo suite's
+/// compliant photos); face-only crops on the development set have at most 0.12, and
+/// head-and-shoulder portraits at least 0.19.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HalfBody {
+    /// Smallest allowed space below the chin, in head lengths.
+    pub min_below_chin: f64,
+}
+
+impl Check for HalfBody {
+    const TABLE: &'static str = "half_body";
+    const IDS: &'static [CheckName] = &[CheckName {
+        id: "half_body",
+        zh: "半身像",
+    }];
+    const STAGES: Stages = Stages::HEAD;
+
+    fn validate(&self, _photo: &PhotoSize) -> Result<(), Problem> {
+        super::rule::positive("min_below_chin", self.min_below_chin)
+    }
+
+    fn check(&self, severity: Severity, input: &CheckInput) -> Vec<CheckResult> {
+        let m = input.measurements;
+        let height = f64::from(input.analysis.facts.height_px);
+        let below = m
+            .chin_y_px
+            .zip(m.head_length_px)
+            .map(|(chin, head)| (height - chin) / head.max(1.0));
+        let mut r = range_check(
+            Self::TABLE,
+            severity,
+            below,
+            "ratio",
+            Some(self.min_below_chin),
+            None,
+            "space below the chin, in head lengths,",
+        );
+        r.message = match (r.status, below) {
+            (Status::NotMeasured, _) => {
+                "half-body not measured (no face found): check by eye that the head and upper shoulders are in the photo".into()
+            }
+            (Status::Pass, Some(v)) => format!(
+                "head and shoulders in the frame: {} head lengths below the chin (at least {})",
+                fmt(v),
+                fmt(self.min_below_chin)
+            ),
+            (_, Some(v)) => format!(
+                "the photo ends at the chin: {} head lengths below it (at least {}): show the head, the neck and the upper shoulders (a half-body photo), not the face alone",
+                fmt(v),
+                fmt(self.min_below_chin)
+            ),
+            (_, None) => r.message,
+        };
+        vec![r]
+    }
+
+    fn summary(&self, _spec: &Spec) -> Option<String> {
+        Some("head and shoulders (half-body)".into())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testing::{analysis, status_of};
@@ -300,6 +364,19 @@ mod tests {
         a.facts.width_px = 300;
         assert_eq!(status_of(&a, &spec, "image_aspect"), Status::Fail);
         assert_eq!(status_of(&a, &spec, "image_pixels"), Status::Fail);
+    }
+
+    #[test]
+    fn shoulders_in_the_frame() {
+        let spec = Spec::preset("cn-driving-licence").unwrap();
+        let mut a = analysis(15.0, 255.0, 130.0, [40.0, 220.0]);
+        // Crown 15 px, chin 255 px: 123 px below the chin = 0.51 head lengths.
+        assert_eq!(status_of(&a, &spec, "half_body"), Status::Pass);
+        // A face-only crop: the chin 10 px above the bottom edge.
+        let crop = analysis(15.0, 368.0, 130.0, [40.0, 220.0]);
+        assert_eq!(status_of(&crop, &spec, "half_body"), Status::Fail);
+        a.head = None;
+        assert_eq!(status_of(&a, &spec, "half_body"), Status::NotMeasured);
     }
 
     #[test]

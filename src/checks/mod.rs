@@ -52,6 +52,7 @@ pub static CHECKS: &[&dyn RuleKind] = &[
     &rule::kind::<background::BackgroundUniform>(),
     &rule::kind::<colour::ColourPhoto>(),
     &rule::kind::<pose::PoseLimits>(),
+    &rule::kind::<frame::HalfBody>(),
     &rule::kind::<file::TakenRecently>(),
 ];
 
