@@ -41,13 +41,7 @@ pub fn detect_faces(detector: &dyn FaceDetector, img: &RgbImage) -> Vec<FaceBox>
         );
         detect_at(detector, &grey, side)
             .into_iter()
-            .map(|f| FaceBox {
-                x: f.x * sx,
-                y: f.y * sy,
-                width: f.width * sx,
-                height: f.height * sy,
-                score: f.score,
-            })
+            .map(|f| f.scaled(sx, sy))
             .collect()
     };
     let mut faces = at(DETECTION_SIDE);
@@ -87,12 +81,6 @@ fn detect_at(detector: &dyn FaceDetector, grey: &GrayImage, max_side: u32) -> Ve
     detector
         .detect(work)
         .into_iter()
-        .map(|f| FaceBox {
-            x: f.x * sx,
-            y: f.y * sy,
-            width: f.width * sx,
-            height: f.height * sy,
-            score: f.score,
-        })
+        .map(|f| f.scaled(sx, sy))
         .collect()
 }

@@ -302,13 +302,7 @@ pub(crate) fn analyse(
 }
 
 pub(crate) fn scale_box(b: &FaceBox, s: f64) -> FaceBox {
-    FaceBox {
-        x: b.x * s,
-        y: b.y * s,
-        width: b.width * s,
-        height: b.height * s,
-        score: b.score,
-    }
+    b.scaled(s, s)
 }
 
 fn scale_mesh(mut mesh: FaceMesh, s: f64) -> FaceMesh {

@@ -26,6 +26,20 @@ pub struct FaceBox {
     pub score: f64,
 }
 
+impl FaceBox {
+    /// The box in another image's px: x and width times `sx`, y and height times `sy`; the
+    /// score is kept.
+    pub fn scaled(&self, sx: f64, sy: f64) -> FaceBox {
+        FaceBox {
+            x: self.x * sx,
+            y: self.y * sy,
+            width: self.width * sx,
+            height: self.height * sy,
+            score: self.score,
+        }
+    }
+}
+
 /// Finds faces in a grey image. Implementations are shared across threads.
 pub trait FaceDetector: Send + Sync {
     /// Face boxes in `grey`'s px, in the detector's order, every candidate above the
