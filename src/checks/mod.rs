@@ -4,7 +4,7 @@
 //! [`CHECKS`] is the ONE list of rules: the check ids and their order in reports, the spec's
 //! rule tables (`[rules.<table>]`), parsing and validation of each rule's parameters, the
 //! Chinese rule names, the `photocheck specs` summaries and the analysis stages a spec needs
-//! all come from it. One file per family ([`frame`], [`file`], [`head`], [`pose`],
+//! all come from it. One file per family ([`frame`], [`file`](mod@file), [`head`], [`pose`],
 //! [`background`], [`colour`]), each holding its rules' parameters, validation, checks and
 //! unit tests.
 //!
