@@ -73,6 +73,10 @@ pub struct ImagePixels {
     /// Largest allowed height, px.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_height_px: Option<u32>,
+    /// Smallest allowed resolution at the photo's print size, px per mm (11.8 = 300 dpi): a
+    /// small image judged against a print size fails with the resolution it has and needs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_px_per_mm: Option<f64>,
 }
 
 impl ImagePixels {
@@ -80,6 +84,9 @@ impl ImagePixels {
     /// 600x600 px`), empty when the rule bounds only one side.
     pub fn describe(&self) -> Vec<String> {
         let mut px = Vec::new();
+        if let Some(r) = self.min_px_per_mm {
+            px.push(format!("at least {} px per mm", fmt(r)));
+        }
         match (self.width_px, self.height_px) {
             (Some(w), Some(h)) => px.push(format!("{w}x{h} px")),
             _ => {
@@ -112,11 +119,14 @@ impl Check for ImagePixels {
             self.min_height_px,
             self.max_height_px,
         ];
-        if all.iter().all(Option::is_none) {
+        if all.iter().all(Option::is_none) && self.min_px_per_mm.is_none() {
             return Err(Problem::new(
                 "width_px",
-                "needs an exact or a minimum/maximum pixel size",
+                "needs an exact or a minimum/maximum pixel size, or min_px_per_mm",
             ));
+        }
+        if let Some(r) = self.min_px_per_mm {
+            super::rule::positive("min_px_per_mm", r)?;
         }
         if all.contains(&Some(0)) {
             return Err(Problem::new("width_px", "pixel sizes must be at least 1"));
@@ -181,6 +191,20 @@ impl Check for ImagePixels {
             self.min_height_px,
             self.max_height_px,
         );
+        let photo = &input.spec.photo;
+        let px_per_mm = (f64::from(w) / photo.width_mm).min(f64::from(h) / photo.height_mm);
+        if let Some(need) = self.min_px_per_mm.filter(|need| px_per_mm < *need) {
+            wrong.push(format!(
+                "{} px per mm at {} x {} mm, at least {} px per mm ({:.0} dpi): use a larger photo, at least {} x {} px",
+                fmt(px_per_mm),
+                fmt(photo.width_mm),
+                fmt(photo.height_mm),
+                fmt(need),
+                need * 25.4,
+                (need * photo.width_mm).ceil(),
+                (need * photo.height_mm).ceil()
+            ));
+        }
         let ok = wrong.is_empty();
         vec![CheckResult {
             id: Self::TABLE.into(),
@@ -377,6 +401,23 @@ mod tests {
         assert_eq!(status_of(&crop, &spec, "half_body"), Status::Fail);
         a.head = None;
         assert_eq!(status_of(&a, &spec, "half_body"), Status::NotMeasured);
+    }
+
+    #[test]
+    fn a_tiny_photo_has_too_few_pixels_per_mm() {
+        let spec = Spec::preset("cn-driving-licence").unwrap();
+        let mut a = analysis(15.0, 255.0, 130.0, [40.0, 220.0]);
+        // 260 x 378 px for 22 x 32 mm: 11.8 px per mm (300 dpi).
+        assert_eq!(status_of(&a, &spec, "image_pixels"), Status::Pass);
+        (a.facts.width_px, a.facts.height_px) = (65, 95);
+        assert_eq!(status_of(&a, &spec, "image_pixels"), Status::Fail);
+        let r = super::super::testing::results(&a, &spec);
+        let c = r.iter().find(|c| c.id == "image_pixels").unwrap();
+        assert!(
+            c.message.contains("2.95 px per mm") && c.message.contains("260 x 378 px"),
+            "{}",
+            c.message
+        );
     }
 
     #[test]
