@@ -12,7 +12,9 @@
 //! the default feature `serve`, `serve` runs the checks as an HTTP service with a web page
 //! (`photocheck serve`). ARCHITECTURE.md is the map.
 //!
-//! Checking one of the shipped sample photos against the Chinese driving licence's rules:
+//! Checking one of the shipped sample photos against the Chinese driving licence's rules (the
+//! path is relative to the repository root; a file that cannot be read gives a report whose
+//! `verdict` is `error` and whose `error` says why, with no checks):
 //!
 //! ```
 //! use photocheck::checks::Status;

@@ -31,7 +31,8 @@ const BACKDROP_COLOUR: [f32; 3] = [80.0, 140.0, 255.0];
 
 /// DejaVu Sans Mono (Bitstream Vera licence, `assets/fonts/LICENSE-DejaVu.txt`).
 const FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSansMono.ttf");
-/// WenQuanYi Micro Hei cut down to ASCII and the Chinese characters of `lang.rs` (Apache-2.0,
+/// WenQuanYi Micro Hei cut down to ASCII and the Chinese characters of `lang.rs` and of the
+/// rule names in `src/checks/` (Apache-2.0,
 /// `assets/fonts/LICENSE-WenQuanYi.txt`; made by `tools/make_cjk_font.py`).
 const FONT_ZH: &[u8] = include_bytes!("../../assets/fonts/wqy-microhei-subset.ttf");
 
@@ -185,7 +186,12 @@ mod tests {
     #[test]
     fn the_chinese_font_has_every_character_of_the_messages() {
         let font = FontRef::try_from_slice(FONT_ZH).unwrap();
-        let source = include_str!("lang.rs");
+        // The messages of lang.rs and every rule's Chinese name (from the one list of checks).
+        let names: String = crate::checks::all_check_ids()
+            .filter_map(crate::checks::check_name)
+            .map(|n| n.zh)
+            .collect();
+        let source = format!("{}{names}", include_str!("lang.rs"));
         let missing: String = source
             .chars()
             .filter(|c| (*c as u32) > 127 || c.is_ascii_graphic())

@@ -353,7 +353,18 @@ async fn specs(State(st): State<Arc<AppState>>) -> Response {
             checks: crate::checks::check_ids(s),
         })
         .collect();
-    axum::Json(serde_json::json!({"default": st.default_spec.id, "specs": entries})).into_response()
+    // The Chinese name of every check id, from the one list of checks (the page shows them).
+    let zh: serde_json::Map<String, serde_json::Value> = crate::checks::CHECKS
+        .iter()
+        .flat_map(|k| k.ids())
+        .map(|n| (n.id.to_string(), n.zh.into()))
+        .collect();
+    axum::Json(serde_json::json!({
+        "default": st.default_spec.id,
+        "specs": entries,
+        "check_names": {"zh": zh},
+    }))
+    .into_response()
 }
 
 /// Query parameters of `POST /v1/check`.
