@@ -80,14 +80,24 @@ impl BackgroundWhite {
             ));
         }
         let ok = problems.is_empty();
+        // The value, unit and limit are those of the part that failed (the mean L* when it
+        // is too dark or nothing failed; else the chroma; else the dark share), so that a
+        // client comparing the value with its limit sees why the rule failed.
+        let (value, unit, min, max) = if bg.mean_lightness < self.min_mean_lightness || ok {
+            (bg.mean_lightness, "L*", Some(self.min_mean_lightness), None)
+        } else if bg.mean_chroma > self.max_mean_chroma {
+            (bg.mean_chroma, "C*ab", None, Some(self.max_mean_chroma))
+        } else {
+            (dark, "share", None, Some(self.max_dark_share))
+        };
         CheckResult {
             id: Self::TABLE.into(),
             status: outcome(ok, severity),
             severity,
-            value: Some(bg.mean_lightness),
-            unit: "L*".into(),
-            min: Some(self.min_mean_lightness),
-            max: None,
+            value: Some(value),
+            unit: unit.into(),
+            min,
+            max,
             message: if ok {
                 format!(
                     "background white: mean L* {}, chroma {}, {:.1} % dark",
@@ -296,6 +306,11 @@ mod tests {
         a.background.as_mut().unwrap().mean_lightness = 95.0;
         a.background.as_mut().unwrap().lightness_histogram[80] = 25; // 2.5 % dark
         assert_eq!(status_of(&a, &spec, "background_white"), Status::Fail);
+        // The value and limit say what failed: the dark share, not the (passing) mean L*.
+        let r = super::super::testing::results(&a, &spec);
+        let c = r.iter().find(|c| c.id == "background_white").unwrap();
+        assert_eq!((c.unit.as_str(), c.max), ("share", Some(0.02)));
+        assert!((c.value.unwrap() - 0.025).abs() < 1e-9, "{:?}", c.value);
         a.background = None;
         assert_eq!(
             status_of(&a, &spec, "background_white"),
