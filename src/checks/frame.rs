@@ -321,6 +321,17 @@ pub struct HalfBody {
     pub min_below_chin: f64,
 }
 
+/// "; 10.4 mm, 123 px below the chin" for a half-body message, when measured.
+fn below_mm(m: &super::Measurements) -> String {
+    m.chin_margin_mm.map_or(String::new(), |mm| {
+        format!(
+            "; {} mm, {} px below the chin",
+            fmt(mm),
+            fmt(mm / m.mm_per_px)
+        )
+    })
+}
+
 impl Check for HalfBody {
     const TABLE: &'static str = "half_body";
     const IDS: &'static [CheckName] = &[CheckName {
@@ -354,14 +365,16 @@ impl Check for HalfBody {
                 "half-body not measured (no face found): check by eye that the head and upper shoulders are in the photo".into()
             }
             (Status::Pass, Some(v)) => format!(
-                "head and shoulders in the frame: {} head lengths below the chin (at least {})",
+                "head and shoulders in the frame: {} head lengths below the chin (at least {}){}",
                 fmt(v),
-                fmt(self.min_below_chin)
+                fmt(self.min_below_chin),
+                below_mm(m)
             ),
             (_, Some(v)) => format!(
-                "the photo ends at the chin: {} head lengths below it (at least {}): show the head, the neck and the upper shoulders (a half-body photo), not the face alone",
+                "the photo ends at the chin: {} head lengths below it (at least {}){}: show the head, the neck and the upper shoulders (a half-body photo), not the face alone",
                 fmt(v),
-                fmt(self.min_below_chin)
+                fmt(self.min_below_chin),
+                below_mm(m)
             ),
             (_, None) => r.message,
         };
