@@ -37,6 +37,11 @@ pub struct ImageFacts {
     /// (`YYYY-MM-DDTHH:MM:SS`), when present and well-formed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub capture_date: Option<String>,
+    /// Share of the pixels that are transparent (alpha under 250 of 255), for an image with an
+    /// alpha channel; `None` for an opaque format. The pixels are composited on white, and
+    /// `background_white` decides whether a transparent backdrop is accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transparent_share: Option<f64>,
 }
 
 /// A decoded photo: upright 8-bit RGB pixels and the file's facts.
@@ -210,7 +215,7 @@ fn decode_with(bytes: &[u8], reduce: bool) -> Result<Photo> {
         Some(d) => d,
         None => DynamicImage::from_decoder(decoder).map_err(map_image_error)?,
     };
-    let mut dynamic = flatten_alpha(dynamic);
+    let (mut dynamic, transparent_share) = flatten_alpha(dynamic);
     dynamic.apply_orientation(orientation);
     let image = dynamic.into_rgb8();
 
@@ -238,17 +243,21 @@ fn decode_with(bytes: &[u8], reduce: bool) -> Result<Photo> {
             dpi,
             exif_orientation,
             capture_date,
+            transparent_share,
         },
         image,
     })
 }
 
-/// Composites images with an alpha channel on white (ID photos are judged on white paper).
-fn flatten_alpha(img: DynamicImage) -> DynamicImage {
+/// Composites images with an alpha channel on white (ID photos are judged on white paper),
+/// with the share of pixels that were transparent (alpha under 250); `None` without alpha.
+fn flatten_alpha(img: DynamicImage) -> (DynamicImage, Option<f64>) {
     if !img.color().has_alpha() {
-        return img;
+        return (img, None);
     }
     let mut rgba = img.into_rgba8();
+    let total = (u64::from(rgba.width()) * u64::from(rgba.height())).max(1);
+    let transparent = rgba.pixels().filter(|p| p[3] < 250).count() as u64;
     for p in rgba.pixels_mut() {
         let a = u16::from(p[3]);
         for c in 0..3 {
@@ -256,7 +265,10 @@ fn flatten_alpha(img: DynamicImage) -> DynamicImage {
         }
         p[3] = 255;
     }
-    DynamicImage::ImageRgba8(rgba)
+    (
+        DynamicImage::ImageRgba8(rgba),
+        Some(transparent as f64 / total as f64),
+    )
 }
 
 fn map_image_error(e: image::ImageError) -> Error {

@@ -29,6 +29,14 @@ pub struct BackgroundStats {
     /// 0..50 (the last bin counts 50 and more); pixels that belong to thin strands of hair (the
     /// closing brightened them by more than 5 L*) are left out.
     pub delta_e_histogram: Vec<u32>,
+    /// Bands and fringes along the photo's edges (a border, a black bar, a coloured fringe
+    /// left by a crop), over the backdrop and the person alike: for each edge, the share of
+    /// positions along it where the outermost strip (1.5 % of the shorter side, at least 2 px)
+    /// differs in colour from the strip just inside it by more than 15 (Delta E*ab); the
+    /// largest of the four edges. A backdrop, hair or clothes that reach the edge continue
+    /// across the two strips; a band does not.
+    #[serde(default)]
+    pub edge_band_share: f64,
 }
 
 impl BackgroundStats {
@@ -130,7 +138,9 @@ pub fn background_stats(img: &RgbImage, mask: &PersonMask) -> Option<BackgroundS
             delta_e_histogram[(de.floor() as usize).min(50)] += 1;
         }
     }
+    let edge_band_share = edge_band_share(&labs, w, h);
     Some(BackgroundStats {
+        edge_band_share,
         pixels: n,
         share_of_image: n as f64 / (f64::from(w) * f64::from(h)),
         mean_lightness: mean_lab[0],
@@ -139,4 +149,43 @@ pub fn background_stats(img: &RgbImage, mask: &PersonMask) -> Option<BackgroundS
         mean_lab,
         delta_e_histogram,
     })
+}
+
+/// The largest share, over the four edges, of positions where the outermost strip differs
+/// from the next strip inward by more than 15 Delta E*ab (see
+/// [`BackgroundStats::edge_band_share`]). `labs` is the image's Lab, row-major, `w` x `h`.
+fn edge_band_share(labs: &[[f32; 3]], w: u32, h: u32) -> f64 {
+    let s = ((f64::from(w.min(h)) * 0.015).round() as u32).max(2);
+    if w < 4 * s || h < 4 * s {
+        return 0.0;
+    }
+    let at = |x: u32, y: u32| labs[(y * w + x) as usize];
+    // Mean Lab of `n` pixels stepping from (x, y) by (dx, dy).
+    let mean = |x: u32, y: u32, dx: i64, dy: i64| {
+        let mut m = [0.0f64; 3];
+        for k in 0..i64::from(s) {
+            let c = at(
+                (i64::from(x) + dx * k) as u32,
+                (i64::from(y) + dy * k) as u32,
+            );
+            for (mi, ci) in m.iter_mut().zip(c) {
+                *mi += f64::from(ci);
+            }
+        }
+        m.map(|v| v / f64::from(s))
+    };
+    let differs =
+        |a: [f64; 3], b: [f64; 3]| (0..3).map(|k| (a[k] - b[k]).powi(2)).sum::<f64>().sqrt() > 15.0;
+    let share = |n: u32, pair: &dyn Fn(u32) -> ([f64; 3], [f64; 3])| {
+        let hits = (0..n).filter(|&i| {
+            let (a, b) = pair(i);
+            differs(a, b)
+        });
+        hits.count() as f64 / f64::from(n.max(1))
+    };
+    let top = share(w, &|x| (mean(x, 0, 0, 1), mean(x, s, 0, 1)));
+    let bottom = share(w, &|x| (mean(x, h - 1, 0, -1), mean(x, h - 1 - s, 0, -1)));
+    let left = share(h, &|y| (mean(0, y, 1, 0), mean(s, y, 1, 0)));
+    let right = share(h, &|y| (mean(w - 1, y, -1, 0), mean(w - 1 - s, y, -1, 0)));
+    top.max(bottom).max(left).max(right)
 }

@@ -6,6 +6,7 @@ use palette::{IntoColor, Lab, Srgb};
 use serde::{Deserialize, Serialize};
 
 use super::mesh::FaceMesh;
+use super::sample::polygon_pixels;
 use super::segment::PersonMask;
 
 /// CIE L*a*b* (D65) of an 8-bit sRGB colour given as floats in 0..255: `[L*, a*, b*]`.
@@ -62,48 +63,110 @@ pub fn chroma(lab: [f32; 3]) -> f32 {
     lab[1].hypot(lab[2])
 }
 
-/// Colour statistics of the person.
+/// Colour statistics of the photo: is it colour, greyscale or toned monochrome (sepia)?
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ColourStats {
     /// Mean chroma C*ab of the cheeks' skin.
     pub face_chroma: f64,
-    /// Circular standard deviation of hue (degrees) over person pixels with chroma >= 4;
-    /// `None` when fewer than 50 such pixels exist (a greyscale photo).
+    /// Circular standard deviation of hue (degrees) over the photo's pixels with chroma >= 4
+    /// (face, hair, clothes and backdrop); `None` when fewer than 50 such pixels exist (a
+    /// greyscale photo).
     pub hue_spread_deg: Option<f64>,
+    /// 95th percentile of chroma C*ab over the whole photo: a greyscale photo has almost none
+    /// anywhere, a colour photo has it somewhere even when the face is blown out.
+    #[serde(default)]
+    pub photo_chroma_p95: f64,
+    /// Hue angle difference between the lips and the cheeks, degrees (lips are redder than
+    /// the skin around them in every skin tone; a toned photo gives both one hue); `None`
+    /// when either has chroma under 3 (no hue to compare).
+    #[serde(default)]
+    pub lip_hue_difference_deg: Option<f64>,
 }
 
-/// Colour statistics of a person: the cheeks' chroma (from the mesh) and the hue spread over
-/// the person mask.
-pub fn colour_stats(img: &RgbImage, mesh: &FaceMesh, mask: &PersonMask) -> ColourStats {
+/// Colour statistics of a photo: the cheeks' and lips' colour (from the mesh) and the
+/// chroma and hue spread over the whole photo.
+pub fn colour_stats(img: &RgbImage, mesh: &FaceMesh, _mask: &PersonMask) -> ColourStats {
     let cheeks = super::head::cheek_labs(img, mesh);
     let face_chroma =
         cheeks.iter().map(|c| f64::from(chroma(*c))).sum::<f64>() / cheeks.len().max(1) as f64;
     let (w, h) = (img.width(), img.height());
     // About 10,000 samples: plenty for a spread of hue.
     let step = ((f64::from(w) * f64::from(h) / 10_000.0).sqrt().round() as u32).max(1);
+    let samples: Vec<[u8; 3]> = (0..h)
+        .step_by(step as usize)
+        .flat_map(|y| (0..w).step_by(step as usize).map(move |x| (x, y)))
+        .map(|(x, y)| img.get_pixel(x, y).0)
+        .collect();
+    let labs = labs_u8(samples.iter());
     let (mut sx, mut sy, mut m) = (0.0f64, 0.0f64, 0usize);
-    for y in (0..h).step_by(step as usize) {
-        for x in (0..w).step_by(step as usize) {
-            if mask.at(i64::from(x), i64::from(y)) < 0.5 {
-                continue;
-            }
-            let c = lab_u8(img.get_pixel(x, y).0);
-            if chroma(c) >= 4.0 {
-                let hue = f64::from(c[2]).atan2(f64::from(c[1]));
-                sx += hue.cos();
-                sy += hue.sin();
-                m += 1;
-            }
+    let mut chromas: Vec<f32> = Vec::with_capacity(labs.len());
+    for c in &labs {
+        let ch = chroma(*c);
+        chromas.push(ch);
+        if ch >= 4.0 {
+            let hue = f64::from(c[2]).atan2(f64::from(c[1]));
+            sx += hue.cos();
+            sy += hue.sin();
+            m += 1;
         }
     }
     let hue_spread_deg = (m >= 50).then(|| {
         let r = (sx.hypot(sy) / m as f64).clamp(1e-9, 1.0);
         (-2.0 * r.ln()).sqrt().to_degrees()
     });
+    let photo_chroma_p95 = if chromas.is_empty() {
+        0.0
+    } else {
+        let k = (chromas.len() as f64 * 0.95) as usize;
+        let k = k.min(chromas.len() - 1);
+        f64::from(*chromas.select_nth_unstable_by(k, f32::total_cmp).1)
+    };
     ColourStats {
         face_chroma,
         hue_spread_deg,
+        photo_chroma_p95,
+        lip_hue_difference_deg: lip_hue_difference(img, mesh, &cheeks),
     }
+}
+
+/// Mesh contour of the outer lips, closed, starting at the image-left corner 61.
+const LIPS_OUTER: [usize; 20] = [
+    61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185,
+];
+/// Mesh contour of the inner lips (the mouth opening).
+const LIPS_INNER: [usize; 20] = [
+    78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308, 415, 310, 311, 312, 13, 82, 81, 80, 191,
+];
+
+/// Hue difference, degrees, between the mean colour of the lips (outer lip outline minus the
+/// opening) and of the cheeks.
+fn lip_hue_difference(img: &RgbImage, mesh: &FaceMesh, cheeks: &[[f32; 3]]) -> Option<f64> {
+    let outline = |ids: &[usize]| ids.iter().map(|&i| mesh.xy(i)).collect::<Vec<_>>();
+    let opening: std::collections::HashSet<(u32, u32)> = polygon_pixels(img, &outline(&LIPS_INNER))
+        .into_iter()
+        .collect();
+    let lips: Vec<[u8; 3]> = polygon_pixels(img, &outline(&LIPS_OUTER))
+        .into_iter()
+        .filter(|p| !opening.contains(p))
+        .map(|(x, y)| img.get_pixel(x, y).0)
+        .collect();
+    if lips.len() < 10 || cheeks.is_empty() {
+        return None;
+    }
+    let mean_ab = |labs: &[[f32; 3]]| {
+        let n = labs.len() as f64;
+        let (a, b) = labs.iter().fold((0.0, 0.0), |(a, b), c| {
+            (a + f64::from(c[1]), b + f64::from(c[2]))
+        });
+        (a / n, b / n)
+    };
+    let (la, lb) = mean_ab(&labs_u8(lips.iter()));
+    let (ca, cb) = mean_ab(cheeks);
+    if la.hypot(lb) < 3.0 || ca.hypot(cb) < 3.0 {
+        return None;
+    }
+    let d = (lb.atan2(la) - cb.atan2(ca)).to_degrees().rem_euclid(360.0);
+    Some(d.min(360.0 - d))
 }
 
 #[cfg(test)]

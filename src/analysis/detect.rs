@@ -13,8 +13,13 @@ pub use crate::runtime::FaceBox;
 /// above 3.
 pub const MIN_FACE_SCORE: f64 = 4.0;
 /// A detection counts as a person when its box is at least this share of the largest face's
-/// width: a small false positive in a patterned shirt does not make a photo "two people".
-pub const MIN_FACE_SIZE_RATIO: f64 = 0.4;
+/// width, so that a tiny false positive in a patterned shirt does not make a photo "two
+/// people".
+///
+/// A fifth (ISO/IEC 39794-5 and ICAO ask for one person; a second face of any visible size is
+/// refused): the second face must still be at least [`crate::runtime::FaceDetector::min_face_px`]
+/// in the detection copy, about 1/5 of the photo's longest side.
+pub const MIN_FACE_SIZE_RATIO: f64 = 0.2;
 /// Longest side of the grey copy the detector runs on first, px. An ID photo's face is large
 /// (about half the width); SeetaFace finds faces down to about 40 px, so this covers faces of
 /// at least 1/5 of the image's longest side, and the detector's cost grows with the image
@@ -55,6 +60,47 @@ pub fn detect_faces(detector: &dyn FaceDetector, img: &RgbImage) -> Vec<FaceBox>
     let largest = faces.first().map_or(0.0, |f| f.width);
     faces.retain(|f| f.score >= MIN_FACE_SCORE && f.width >= MIN_FACE_SIZE_RATIO * largest);
     faces
+}
+
+/// Faces from the fallback detector (BlazeFace), for a photo in which SeetaFace found none:
+/// boxes in the image's px, largest first, filtered as [`detect_faces`] filters. BlazeFace's
+/// box is the face from the brows to the chin, about SeetaFace's.
+///
+/// Errors: [`crate::Error::Model`] when the fallback model cannot be loaded or run.
+pub fn fallback_faces(
+    detector: &crate::runtime::BlazeFace,
+    img: &RgbImage,
+) -> crate::error::Result<Vec<FaceBox>> {
+    let mut faces = detector.detect(img)?;
+    faces.sort_by(|a, b| b.width.total_cmp(&a.width));
+    let largest = faces.first().map_or(0.0, |f| f.width);
+    faces.retain(|f| f.width >= MIN_FACE_SIZE_RATIO * largest && f.width >= 8.0);
+    Ok(faces)
+}
+
+/// For a photo with no upright face: the clockwise turn (90, 180 or 270 degrees) that shows
+/// one, trying upside down first; `None` when no turn does. Runs only when the upright
+/// detection found nothing (a failed photo), at the first detection size.
+pub fn upright_turn(detector: &dyn FaceDetector, img: &RgbImage) -> Option<u16> {
+    let longest = img.width().max(img.height());
+    let scale = (f64::from(DETECTION_SIDE) / f64::from(longest)).min(1.0);
+    let w = ((f64::from(img.width()) * scale).round() as u32).max(1);
+    let h = ((f64::from(img.height()) * scale).round() as u32).max(1);
+    let grey = imageops::grayscale(&imageops::thumbnail(img, w, h));
+    let found = |g: &GrayImage| {
+        detect_at(detector, g, DETECTION_SIDE)
+            .iter()
+            .any(|f| f.score >= MIN_FACE_SCORE)
+    };
+    if found(&imageops::rotate180(&grey)) {
+        Some(180)
+    } else if found(&imageops::rotate90(&grey)) {
+        Some(90)
+    } else if found(&imageops::rotate270(&grey)) {
+        Some(270)
+    } else {
+        None
+    }
 }
 
 fn detect_at(detector: &dyn FaceDetector, grey: &GrayImage, max_side: u32) -> Vec<FaceBox> {

@@ -188,6 +188,10 @@ pub struct HeadGeometry {
     pub ear_root_x: [f64; 2],
     /// Hair silhouette edges at eyebrow level `[left, right]` x px.
     pub silhouette_x: Option<[f64; 2]>,
+    /// Head outline (person mask, hair included) at ear level `[left, right]` x px: the
+    /// width basis when an ear is covered by hair.
+    #[serde(default)]
+    pub outline_ear_level_x: Option<[f64; 2]>,
     /// Eyebrow level, y px.
     pub eyebrow_y: f64,
     /// Eye centres `[[x, y] image-left eye, [x, y] image-right eye]`, px.
@@ -210,6 +214,20 @@ impl HeadGeometry {
     /// Face width at the ear roots, px.
     pub fn width_ear_roots_px(&self) -> f64 {
         self.ear_root_x[1] - self.ear_root_x[0]
+    }
+
+    /// Head width at ear level, px, and whether the head outline stood in for a hidden ear:
+    /// each side's outer ear edge, or where that ear is hidden (covered by hair), the head
+    /// outline at ear level on that side. `None` when neither is known.
+    pub fn width_ears_or_outline_px(&self) -> Option<(f64, bool)> {
+        let outline = self.outline_ear_level_x;
+        let left = self.ear_outer_x[0]
+            .map(|x| (x, false))
+            .or(outline.map(|o| (o[0], true)))?;
+        let right = self.ear_outer_x[1]
+            .map(|x| (x, false))
+            .or(outline.map(|o| (o[1], true)))?;
+        Some((right.0 - left.0, left.1 || right.1))
     }
 
     /// Hair silhouette width at eyebrow level, px.
@@ -255,6 +273,11 @@ pub fn head_geometry(
         });
     let ear_outer_x = outer_ears(img, mesh, [root_l, root_r]);
     let silhouette_x = silhouette_at(mask, (root_l + root_r) / 2.0, eyebrow_y);
+    let ear_y = (mesh.xy(idx::CHEEK_LEFT).1 + mesh.xy(idx::CHEEK_RIGHT).1) / 2.0;
+    // The outline at ear level stands in for a covered ear only where it reaches past the
+    // ear root (hair over the ear), never inside the face.
+    let outline_ear_level_x = silhouette_at(mask, (root_l + root_r) / 2.0, ear_y)
+        .filter(|[l, r]| *l <= root_l && *r >= root_r);
     // The skull top lies inside the head: between the hair crown and the forehead point.
     let eye_y = (eyes[0].1 + eyes[1].1) / 2.0;
     let skull_top_y = (eye_y - SKULL_EYE_RATIO * (chin_y - eye_y))
@@ -270,6 +293,7 @@ pub fn head_geometry(
         ear_outer_x,
         ear_root_x: [root_l, root_r],
         silhouette_x,
+        outline_ear_level_x,
         eyebrow_y,
         eyes: [[eyes[0].0, eyes[0].1], [eyes[1].0, eyes[1].1]],
         face_centre_x: (root_l + root_r) / 2.0,

@@ -4,9 +4,11 @@
 //! Stages, one module each: [`detect`] (face boxes) -> [`mesh`] (MediaPipe face mesh) ->
 //! [`segment`] (person mask) -> [`head`] (backdrop model, crown, chin, widths, eye line),
 //! [`background`] (backdrop colour statistics), [`colour`] (is it a colour photo?), [`pose`]
-//! (yaw, pitch, roll). The networks and the detector are run through [`crate::runtime`]. All
+//! (yaw, pitch, roll), [`appearance`] (eyes, mouth, glasses, lighting, exposure, sharpness,
+//! head covering). The networks and the detector are run through [`crate::runtime`]. All
 //! coordinates are in the upright full-resolution image, px (continuous, y down).
 
+pub mod appearance;
 pub mod background;
 pub mod colour;
 pub mod detect;
@@ -22,6 +24,7 @@ use crate::decode::{ImageFacts, Photo};
 use crate::error::Result;
 use crate::runtime::Models;
 
+pub use appearance::Appearance;
 pub use background::BackgroundStats;
 pub use colour::ColourStats;
 pub use detect::FaceBox;
@@ -37,6 +40,11 @@ pub use segment::PersonMask;
 /// (face about 130 px), so measures lose nothing, and the analysis costs the same for a 12 MP
 /// photo as for a small one.
 pub const WORK_FACE_WIDTH: f64 = 200.0;
+
+/// Face-presence probability of the face mesh (0..1) under which a detection is not taken
+/// for an upright face: upright faces in the photo suite score above 0.99, an upside-down
+/// face about 0.15.
+pub const MIN_FACE_PRESENCE: f64 = 0.5;
 
 /// A set of analysis stages. A check declares the stages it reads
 /// ([`crate::checks::Check::STAGES`]); the engine runs the union over a spec's rules, with
@@ -64,8 +72,11 @@ impl Stages {
     pub const COLOUR: Stages = Stages(1 << 5);
     /// Head pose ([`Analysis::pose`]); needs the mesh.
     pub const POSE: Stages = Stages(1 << 6);
+    /// Appearance of the face: eyes, mouth, glasses, lighting, exposure, sharpness, head
+    /// covering ([`Analysis::appearance`]); needs the head geometry.
+    pub const APPEARANCE: Stages = Stages(1 << 7);
     /// Every stage.
-    pub const ALL: Stages = Stages((1 << 7) - 1);
+    pub const ALL: Stages = Stages(u8::MAX);
 
     /// Both sets.
     pub const fn union(self, other: Stages) -> Stages {
@@ -80,6 +91,9 @@ impl Stages {
     /// The set with every stage its stages need to run first.
     pub fn with_prerequisites(self) -> Stages {
         let mut s = self;
+        if s.contains(Stages::APPEARANCE) {
+            s = s.union(Stages::HEAD);
+        }
         if s.contains(Stages::HEAD) || s.contains(Stages::COLOUR) {
             s = s.union(Stages::SEGMENT).union(Stages::MESH);
         }
@@ -114,6 +128,9 @@ pub struct Analysis {
     /// Faces found, largest first (see [`detect::MIN_FACE_SCORE`]); the first is the main
     /// face every later stage measures.
     pub faces: Vec<FaceBox>,
+    /// When no upright face was found but one was in the photo turned by this many degrees
+    /// clockwise (90, 180 or 270): the photo is on its side or upside down.
+    pub upright_turn_deg: Option<u16>,
     /// The 468-point mesh of the main face, image px.
     pub mesh: Option<FaceMesh>,
     /// Head pose of the main face.
@@ -124,6 +141,8 @@ pub struct Analysis {
     pub background: Option<BackgroundStats>,
     /// Colour statistics of the person.
     pub colour: Option<ColourStats>,
+    /// What the face's pixels show (eyes, mouth, glasses, lighting, sharpness, head top).
+    pub appearance: Option<Appearance>,
     /// Person probability map. It covers the working copy of the photo: multiply its px by
     /// [`Analysis::work_scale`] to get full-resolution px.
     pub person_mask: Option<PersonMask>,
@@ -151,6 +170,8 @@ pub struct StageTimes {
     pub background: std::time::Duration,
     /// Colour statistics and pose.
     pub colour: std::time::Duration,
+    /// Appearance measures (eyes, mouth, glasses, lighting, sharpness, head top).
+    pub appearance: std::time::Duration,
 }
 
 /// Analyses a photo, running `stages` and their prerequisites. With a `deadline`, gives up
@@ -179,11 +200,13 @@ pub(crate) fn analyse(
         facts: photo.facts.clone(),
         stages,
         faces: Vec::new(),
+        upright_turn_deg: None,
         mesh: None,
         pose: None,
         head: None,
         background: None,
         colour: None,
+        appearance: None,
         person_mask: None,
         work_scale: decode_scale,
         timings: StageTimes::default(),
@@ -201,11 +224,17 @@ pub(crate) fn analyse(
     };
     let decoded = &photo.image;
     // Faces in decoded px, then in full-resolution px.
-    let found = detect::detect_faces(models.detector.as_ref(), decoded);
+    let mut found = detect::detect_faces(models.detector.as_ref(), decoded);
+    if found.is_empty() {
+        // SeetaFace's frontal cascade misses faces behind sunglasses or masks: BlazeFace,
+        // run only on photos with no face so far.
+        found = detect::fallback_faces(&models.fallback_detector, decoded)?;
+    }
     lap(&mut timings.detection);
     analysis.faces = found.iter().map(|f| scale_box(f, decode_scale)).collect();
     analysis.timings = timings;
     let Some(main) = found.first() else {
+        analysis.upright_turn_deg = detect::upright_turn(models.detector.as_ref(), decoded);
         return Ok(analysis);
     };
     if !stages.contains(Stages::MESH) {
@@ -268,6 +297,16 @@ pub(crate) fn analyse(
         (refined, segment())
     };
     let (face_mesh, mask) = (face_mesh?, mask?);
+    if face_mesh.presence < MIN_FACE_PRESENCE {
+        // What the detector found is not an upright face: if the photo turned shows one, it
+        // is on its side or upside down, and is reported so rather than measured.
+        if let Some(turn) = detect::upright_turn(models.detector.as_ref(), decoded) {
+            analysis.faces.clear();
+            analysis.upright_turn_deg = Some(turn);
+            analysis.timings = timings;
+            return Ok(analysis);
+        }
+    }
     // The mesh and segmentation may have overlapped: each was timed on its own, and the
     // wall time of both only restarts the clock.
     let mut overlapped = std::time::Duration::ZERO;
@@ -280,8 +319,13 @@ pub(crate) fn analyse(
             let chin_y = face_mesh.xy(mesh::idx::CHIN).1;
             let backdrop = BackgroundModel::fit(work, mask, chin_y.max(1.0) as u32);
             let geometry = head::head_geometry(work, &face_mesh, mask, backdrop.as_ref());
-            analysis.head = Some(scale_geometry(geometry, scale));
             lap(&mut timings.geometry);
+            if stages.contains(Stages::APPEARANCE) {
+                analysis.appearance =
+                    Some(appearance::appearance(work, &face_mesh, &geometry, mask));
+                lap(&mut timings.appearance);
+            }
+            analysis.head = Some(scale_geometry(geometry, scale));
         }
         if stages.contains(Stages::BACKGROUND) {
             analysis.background = background::background_stats(work, mask);
@@ -330,6 +374,7 @@ pub(crate) fn scale_geometry(g: HeadGeometry, s: f64) -> HeadGeometry {
         ear_outer_x: g.ear_outer_x.map(|v| v.map(|x| x * s)),
         ear_root_x: g.ear_root_x.map(|x| x * s),
         silhouette_x: g.silhouette_x.map(|v| v.map(|x| x * s)),
+        outline_ear_level_x: g.outline_ear_level_x.map(|v| v.map(|x| x * s)),
         eyebrow_y: g.eyebrow_y * s,
         eyes: g.eyes.map(|e| e.map(|v| v * s)),
         face_centre_x: g.face_centre_x * s,

@@ -1,6 +1,8 @@
 //! Resampling a rotated square window of the photo into a model's NHWC input.
 
-use image::RgbImage;
+use image::{GrayImage, Luma, RgbImage};
+use imageproc::drawing::draw_polygon_mut;
+use imageproc::point::Point;
 
 /// A square window of the photo, possibly rotated: centre and side in upright-image px
 /// (continuous coordinates: pixel i spans [i, i+1)), rotation in radians (the window's x axis
@@ -94,6 +96,54 @@ pub fn window_input(img: &RgbImage, roi: &SquareRoi, n: usize) -> Vec<f32> {
         }
     }
     data
+}
+
+/// The pixel box `[x0, x1) x [y0, y1)` clipped to the image.
+pub fn clip_box(img: &RgbImage, x0: f64, y0: f64, x1: f64, y1: f64) -> [u32; 4] {
+    let cx = |v: f64| v.round().clamp(0.0, f64::from(img.width())) as u32;
+    let cy = |v: f64| v.round().clamp(0.0, f64::from(img.height())) as u32;
+    [cx(x0), cy(y0), cx(x1), cy(y1)]
+}
+
+/// The pixels inside a polygon (image px), filled with imageproc; none for a polygon that
+/// collapses to fewer than three distinct points.
+pub fn polygon_pixels(img: &RgbImage, poly: &[(f64, f64)]) -> Vec<(u32, u32)> {
+    let (xs, ys): (Vec<f64>, Vec<f64>) = poly.iter().copied().unzip();
+    let min = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = |v: &[f64]| v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let [x0, y0, x1, y1] = clip_box(
+        img,
+        min(&xs).floor(),
+        min(&ys).floor(),
+        max(&xs).ceil() + 1.0,
+        max(&ys).ceil() + 1.0,
+    );
+    if x1 <= x0 || y1 <= y0 {
+        return Vec::new();
+    }
+    let mut points: Vec<Point<i32>> = Vec::with_capacity(poly.len());
+    for &(x, y) in poly {
+        let p = Point::new(
+            (x - f64::from(x0)).round() as i32,
+            (y - f64::from(y0)).round() as i32,
+        );
+        if points.last() != Some(&p) {
+            points.push(p);
+        }
+    }
+    while points.len() > 1 && points.first() == points.last() {
+        points.pop();
+    }
+    if points.len() < 3 {
+        return Vec::new();
+    }
+    let mut canvas = GrayImage::new(x1 - x0, y1 - y0);
+    draw_polygon_mut(&mut canvas, &points, Luma([255u8]));
+    canvas
+        .enumerate_pixels()
+        .filter(|(_, _, p)| p.0[0] > 0)
+        .map(|(x, y, _)| (x + x0, y + y0))
+        .collect()
 }
 
 #[cfg(test)]

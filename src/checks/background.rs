@@ -21,7 +21,24 @@ pub struct BackgroundWhite {
     pub dark_lightness: f64,
     /// Largest allowed share of dark background pixels (0.02 = 2 %).
     pub max_dark_share: f64,
+    /// Whether a transparent backdrop (an image with alpha) is accepted, judged as flattened
+    /// onto white paper. `false` (the default): more than 1 % transparent pixels fails, since
+    /// an upload form or printer may show the transparency black or checkered.
+    #[serde(default)]
+    pub allow_transparent: bool,
+    /// Largest allowed share of an edge strip's backdrop that differs from the backdrop
+    /// (a band or coloured fringe along an edge; see
+    /// [`crate::analysis::BackgroundStats::edge_band_share`]).
+    #[serde(default = "default_edge_band_share")]
+    pub max_edge_band_share: f64,
 }
+
+fn default_edge_band_share() -> f64 {
+    0.5
+}
+
+/// Share of transparent pixels above which a photo has a transparent backdrop.
+pub const TRANSPARENT_SHARE: f64 = 0.01;
 
 impl Check for BackgroundWhite {
     const TABLE: &'static str = "background_white";
@@ -42,6 +59,27 @@ impl Check for BackgroundWhite {
 
 impl BackgroundWhite {
     fn white(&self, severity: Severity, input: &CheckInput) -> CheckResult {
+        if let Some(t) = input
+            .analysis
+            .facts
+            .transparent_share
+            .filter(|t| *t > TRANSPARENT_SHARE && !self.allow_transparent)
+        {
+            return CheckResult {
+                id: Self::TABLE.into(),
+                status: super::outcome(false, severity),
+                severity,
+                value: Some(t),
+                unit: "share".into(),
+                min: None,
+                max: Some(TRANSPARENT_SHARE),
+                message: format!(
+                    "the background is transparent ({} % of the pixels): put the photo on a white background and save it without transparency (e.g. as JPEG)",
+                    fmt(100.0 * t)
+                ),
+                spec_source: None,
+            };
+        }
         let Some(bg) = &input.analysis.background else {
             return CheckResult {
                 id: Self::TABLE.into(),
@@ -79,6 +117,14 @@ impl BackgroundWhite {
                 self.max_dark_share * 100.0
             ));
         }
+        let band = bg.edge_band_share > self.max_edge_band_share;
+        if band {
+            problems.push(format!(
+                "a band or coloured border along an edge ({:.0} % of the edge strip differs from the backdrop, at most {:.0} %): crop it off or retake on a plain backdrop",
+                bg.edge_band_share * 100.0,
+                self.max_edge_band_share * 100.0
+            ));
+        }
         let ok = problems.is_empty();
         // The value, unit and limit are those of the part that failed (the mean L* when it
         // is too dark or nothing failed; else the chroma; else the dark share), so that a
@@ -87,6 +133,13 @@ impl BackgroundWhite {
             (bg.mean_lightness, "L*", Some(self.min_mean_lightness), None)
         } else if bg.mean_chroma > self.max_mean_chroma {
             (bg.mean_chroma, "C*ab", None, Some(self.max_mean_chroma))
+        } else if band && dark <= self.max_dark_share {
+            (
+                bg.edge_band_share,
+                "share",
+                None,
+                Some(self.max_edge_band_share),
+            )
         } else {
             (dark, "share", None, Some(self.max_dark_share))
         };

@@ -8,16 +8,30 @@ use super::{CheckInput, CheckResult, Status, fmt, outcome};
 use crate::analysis::Stages;
 use crate::spec::{Severity, Spec};
 
-/// `[rules.colour_photo]`: face chroma and hue spread over the person. The reported value is
-/// the face chroma (C*ab).
+/// `[rules.colour_photo]`: colour versus greyscale or toned monochrome, judged over the whole
+/// photo (face, hair, clothes, backdrop), so that warm or tanned skin and a blown-out face
+/// still count as colour. Greyscale: the photo's 95th-percentile chroma is under
+/// `min_chroma`. Toned (sepia): the hue spread over the photo's chromatic pixels is under
+/// `min_hue_spread_deg` and the lips' hue differs from the cheeks' by less than
+/// `min_lip_hue_difference_deg`. The reported value is the 95th-percentile chroma (C*ab).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ColourPhoto {
-    /// Smallest allowed mean chroma C*ab of the face skin.
-    pub min_face_chroma: f64,
-    /// Smallest allowed spread of hue (circular standard deviation, degrees) over the
-    /// chromatic pixels of the person; a toned monochrome photo has almost one hue.
+    /// Smallest allowed 95th-percentile chroma C*ab over the photo (`min_face_chroma` in
+    /// older spec files).
+    #[serde(alias = "min_face_chroma")]
+    pub min_chroma: f64,
+    /// Hue spread (circular standard deviation, degrees) over the photo's chromatic pixels
+    /// at or above which the photo is colour.
     pub min_hue_spread_deg: f64,
+    /// Lips-against-cheeks hue difference, degrees, at or above which a photo of narrow hue
+    /// spread (warm skin, warm clothes) is still colour.
+    #[serde(default = "default_lip_hue_difference")]
+    pub min_lip_hue_difference_deg: f64,
+}
+
+fn default_lip_hue_difference() -> f64 {
+    6.0
 }
 
 impl Check for ColourPhoto {
@@ -46,41 +60,48 @@ impl ColourPhoto {
                 severity,
                 value: None,
                 unit: "C*ab".into(),
-                min: Some(self.min_face_chroma),
+                min: Some(self.min_chroma),
                 max: None,
                 message: "colour not measured (no face)".into(),
                 spec_source: None,
             };
         };
-        let grey = c.face_chroma < self.min_face_chroma;
-        let toned = c.hue_spread_deg.is_none_or(|s| s < self.min_hue_spread_deg);
+        let grey = c.photo_chroma_p95 < self.min_chroma;
+        let lips = c
+            .lip_hue_difference_deg
+            .is_some_and(|d| d >= self.min_lip_hue_difference_deg);
+        let toned = c.hue_spread_deg.is_none_or(|s| s < self.min_hue_spread_deg) && !lips;
         let ok = !grey && !toned;
         let spread = c
             .hue_spread_deg
+            .map_or("none".to_string(), |s| format!("{} deg", fmt(s)));
+        let lip = c
+            .lip_hue_difference_deg
             .map_or("none".to_string(), |s| format!("{} deg", fmt(s)));
         CheckResult {
             id: Self::TABLE.into(),
             status: outcome(ok, severity),
             severity,
-            value: Some(c.face_chroma),
+            value: Some(c.photo_chroma_p95),
             unit: "C*ab".into(),
-            min: Some(self.min_face_chroma),
+            min: Some(self.min_chroma),
             max: None,
             message: if grey {
                 format!(
-                    "not a colour photo: face chroma {} (at least {})",
-                    fmt(c.face_chroma),
-                    fmt(self.min_face_chroma)
+                    "not a colour photo (greyscale): chroma {} C*ab at most (at least {}): submit the colour original",
+                    fmt(c.photo_chroma_p95),
+                    fmt(self.min_chroma)
                 )
             } else if toned {
                 format!(
-                    "toned monochrome (e.g. sepia): hue spread {spread} (at least {} deg)",
-                    fmt(self.min_hue_spread_deg)
+                    "toned monochrome (e.g. sepia): one hue over the photo, spread {spread} (at least {} deg), lips against cheeks {lip} (at least {} deg): submit the colour original without a tint filter",
+                    fmt(self.min_hue_spread_deg),
+                    fmt(self.min_lip_hue_difference_deg)
                 )
             } else {
                 format!(
-                    "colour photo: face chroma {}, hue spread {spread}",
-                    fmt(c.face_chroma)
+                    "colour photo: chroma {} C*ab, hue spread {spread}, lips against cheeks {lip}",
+                    fmt(c.photo_chroma_p95)
                 )
             },
             spec_source: None,
@@ -100,16 +121,24 @@ mod tests {
         let spec = Spec::preset("cn-driving-licence").unwrap();
         let mut a = analysis(15.0, 255.0, 130.0, [40.0, 220.0]);
         assert_eq!(status_of(&a, &spec, "colour_photo"), Status::Pass);
-        a.colour = Some(ColourStats {
-            face_chroma: 4.9,
-            hue_spread_deg: Some(20.0),
-        });
+        let stats = |p95, spread, lips| ColourStats {
+            face_chroma: 2.0,
+            hue_spread_deg: spread,
+            photo_chroma_p95: p95,
+            lip_hue_difference_deg: lips,
+        };
+        // Greyscale: no chroma anywhere.
+        a.colour = Some(stats(2.0, None, None));
         assert_eq!(status_of(&a, &spec, "colour_photo"), Status::Fail);
-        a.colour = Some(ColourStats {
-            face_chroma: 12.0,
-            hue_spread_deg: Some(3.0),
-        });
+        // Sepia: chroma, one hue, lips the cheeks' hue.
+        a.colour = Some(stats(14.0, Some(3.0), Some(1.0)));
         assert_eq!(status_of(&a, &spec, "colour_photo"), Status::Fail);
+        // Warm skin on warm clothes: narrow hue spread, but redder lips.
+        a.colour = Some(stats(20.0, Some(4.0), Some(15.0)));
+        assert_eq!(status_of(&a, &spec, "colour_photo"), Status::Pass);
+        // A blown-out face (no chroma on the cheeks) in a colour photo.
+        a.colour = Some(stats(18.0, Some(30.0), None));
+        assert_eq!(status_of(&a, &spec, "colour_photo"), Status::Pass);
         a.colour = None;
         assert_eq!(status_of(&a, &spec, "colour_photo"), Status::NotMeasured);
     }

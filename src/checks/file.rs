@@ -159,11 +159,11 @@ mod tests {
         assert_eq!(status_of(&a, &spec, "file_size"), Status::Pass);
         assert_eq!(status_of(&a, &spec, "taken_recently"), Status::Pass);
         a.facts.bytes = 31 * 1024;
-        assert_eq!(status_of(&a, &spec, "file_size"), Status::Warn);
+        assert_eq!(status_of(&a, &spec, "file_size"), Status::Fail);
         a.facts.format = "png".into();
         assert_eq!(status_of(&a, &spec, "file_format"), Status::Fail);
         a.facts.capture_date = Some("2025-11-01T00:00:00".into());
-        assert_eq!(status_of(&a, &spec, "taken_recently"), Status::Warn);
+        assert_eq!(status_of(&a, &spec, "taken_recently"), Status::Fail);
         a.facts.capture_date = None;
         assert_eq!(status_of(&a, &spec, "taken_recently"), Status::Skipped);
     }

@@ -68,10 +68,12 @@ impl Check for SingleFace {
             unit: "count".into(),
             min: Some(1.0),
             max: Some(1.0),
-            message: match n {
-                0 => "no face found (required exactly 1)".into(),
-                1 => "1 face".into(),
-                n => format!("{n} faces found (required exactly 1)"),
+            message: match (n, input.analysis.upright_turn_deg) {
+                (0, Some(180)) => "no upright face: the photo is upside down; rotate it 180 degrees (required exactly 1 face)".into(),
+                (0, Some(turn)) => format!("no upright face: the photo is on its side; rotate it {turn} degrees clockwise (required exactly 1 face)"),
+                (0, None) => "no face found (required exactly 1): the face must be frontal, uncovered and well lit".into(),
+                (1, _) => "1 face".into(),
+                (n, _) => format!("{n} faces found (required exactly 1): only the applicant may be in the photo"),
             },
             spec_source: None,
         }]
@@ -165,7 +167,12 @@ impl Check for HeadWidth {
 
     fn check(&self, severity: Severity, input: &CheckInput) -> Vec<CheckResult> {
         let m = input.measurements;
+        let covered = self.basis == WidthBasis::Ears && m.head_width_ear_covered == Some(true);
         let (value, what) = match self.basis {
+            WidthBasis::Ears if covered => (
+                m.head_width_ear_level_mm,
+                "head width at ear level (an ear is covered by hair: measured to the hair outline there)",
+            ),
             WidthBasis::Ears => (m.head_width_ears_mm, "head width (outer ear to outer ear)"),
             WidthBasis::EarRoots => (m.head_width_ear_roots_mm, "face width (at the ear roots)"),
             WidthBasis::Silhouette => (
@@ -177,7 +184,7 @@ impl Check for HeadWidth {
         let mut r = mm_check(Self::TABLE, severity, value, range, what, m.mm_per_px);
         if value.is_none() && self.basis == WidthBasis::Ears && m.head_length_mm.is_some() {
             r.message = format!(
-                "{} (an ear is hidden, e.g. by hair, or the photo has no colour to tell skin from hair)",
+                "{} (an ear is hidden and the head outline at ear level could not be found either: check the width by eye)",
                 r.message
             );
         }
@@ -513,8 +520,17 @@ mod tests {
             let a = analysis(15.0, 255.0, 130.0, [130.0 - w / 2.0, 130.0 + w / 2.0]);
             assert_eq!(status_of(&a, &spec, "head_width"), want, "{width_mm} mm");
         }
+        // An ear covered by hair: the head outline at ear level stands in, and says so.
         let mut hidden = analysis(15.0, 255.0, 130.0, [40.0, 220.0]);
         hidden.head.as_mut().unwrap().ear_outer_x[0] = None;
+        let w = px(15.0);
+        hidden.head.as_mut().unwrap().outline_ear_level_x = Some([130.0 - w / 2.0, 220.0]);
+        let r = super::super::testing::results(&hidden, &spec);
+        let c = r.iter().find(|c| c.id == "head_width").unwrap();
+        assert!(c.message.contains("covered by hair"), "{}", c.message);
+        assert!((c.value.unwrap() - (220.0 - 130.0 + w / 2.0) * 32.0 / 378.0).abs() < 1e-6);
+        // Neither the ear nor the outline: not measured.
+        hidden.head.as_mut().unwrap().outline_ear_level_x = None;
         assert_eq!(status_of(&hidden, &spec, "head_width"), Status::NotMeasured);
     }
 

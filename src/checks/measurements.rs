@@ -11,6 +11,10 @@ use crate::spec::Spec;
 pub struct Measurements {
     /// Number of faces found.
     pub faces: usize,
+    /// The face mesh's face-presence probability (0..1) for the main face: low when what the
+    /// detector found is not an upright face.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub face_presence: Option<f64>,
     /// mm per px used for every mm value (from the spec's height or pinned DPI).
     pub mm_per_px: f64,
     /// Crown (top of hair), y px from the top edge.
@@ -27,6 +31,11 @@ pub struct Measurements {
     pub head_length_skull_mm: Option<f64>,
     /// Head width, outer ear to outer ear, mm (`None` when an ear is hidden).
     pub head_width_ears_mm: Option<f64>,
+    /// Head width at ear level, mm: the outer ear edges, with the head outline (hair) standing
+    /// in for an ear that is hidden.
+    pub head_width_ear_level_mm: Option<f64>,
+    /// True when the head outline stood in for a hidden ear in `head_width_ear_level_mm`.
+    pub head_width_ear_covered: Option<bool>,
     /// Face width at the ear roots, mm.
     pub head_width_ear_roots_mm: Option<f64>,
     /// Hair silhouette width at eyebrow level, mm.
@@ -54,6 +63,10 @@ pub struct Measurements {
     pub background_lightness: Option<f64>,
     /// Backdrop mean chroma C*ab.
     pub background_chroma: Option<f64>,
+    /// What the face's pixels show (eyes, mouth, glasses, lighting, sharpness, head top),
+    /// when the spec needed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appearance: Option<crate::analysis::Appearance>,
 }
 
 /// Computes the measurements of an analysis in a spec's units: mm = px x [`Spec::mm_per_px`]
@@ -65,6 +78,7 @@ pub fn measurements(a: &Analysis, spec: &Spec) -> Measurements {
     let w = f64::from(a.facts.width_px.max(1));
     Measurements {
         faces: a.faces.len(),
+        face_presence: a.mesh.as_ref().map(|m| m.presence),
         mm_per_px: mm,
         crown_y_px: g.map(|g| g.crown_y),
         chin_y_px: g.map(|g| g.chin_y),
@@ -73,6 +87,10 @@ pub fn measurements(a: &Analysis, spec: &Spec) -> Measurements {
         skull_top_y_px: g.map(|g| g.skull_top_y),
         head_length_skull_mm: g.map(|g| (g.chin_y - g.skull_top_y) * mm),
         head_width_ears_mm: g.and_then(|g| g.width_ears_px()).map(|v| v * mm),
+        head_width_ear_level_mm: g
+            .and_then(|g| g.width_ears_or_outline_px())
+            .map(|(v, _)| v * mm),
+        head_width_ear_covered: g.and_then(|g| g.width_ears_or_outline_px()).map(|(_, c)| c),
         head_width_ear_roots_mm: g.map(|g| g.width_ear_roots_px() * mm),
         head_width_silhouette_mm: g.and_then(|g| g.width_silhouette_px()).map(|v| v * mm),
         crown_margin_mm: g.map(|g| g.crown_y * mm),
@@ -86,5 +104,6 @@ pub fn measurements(a: &Analysis, spec: &Spec) -> Measurements {
         roll_deg: p.map(|p| p.roll_deg),
         background_lightness: a.background.as_ref().map(|b| b.mean_lightness),
         background_chroma: a.background.as_ref().map(|b| b.mean_chroma),
+        appearance: a.appearance,
     }
 }

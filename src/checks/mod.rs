@@ -5,7 +5,7 @@
 //! rule tables (`[rules.<table>]`), parsing and validation of each rule's parameters, the
 //! Chinese rule names, the `photocheck specs` summaries and the analysis stages a spec needs
 //! all come from it. One file per family ([`frame`], [`file`](mod@file), [`head`], [`pose`],
-//! [`background`], [`colour`]), each holding its rules' parameters, validation, checks and
+//! [`background`], [`colour`], [`appearance`]), each holding its rules' parameters, validation, checks and
 //! unit tests.
 //!
 //! No check decodes, detects or segments; each reads what the analysis measured once. A value
@@ -15,6 +15,7 @@
 //! ids with Chinese names, stages, `validate`, `check`, `summary`), then add one line to
 //! [`CHECKS`]. See ARCHITECTURE.md.
 
+pub mod appearance;
 pub mod background;
 pub mod colour;
 pub mod file;
@@ -53,6 +54,15 @@ pub static CHECKS: &[&dyn RuleKind] = &[
     &rule::kind::<colour::ColourPhoto>(),
     &rule::kind::<pose::PoseLimits>(),
     &rule::kind::<frame::HalfBody>(),
+    &rule::kind::<appearance::BareHead>(),
+    &rule::kind::<appearance::EyesOpen>(),
+    &rule::kind::<appearance::MouthClosed>(),
+    &rule::kind::<appearance::ExpressionNeutral>(),
+    &rule::kind::<appearance::LensesClear>(),
+    &rule::kind::<appearance::NoGlare>(),
+    &rule::kind::<appearance::EvenLighting>(),
+    &rule::kind::<appearance::Exposure>(),
+    &rule::kind::<appearance::Sharpness>(),
     &rule::kind::<file::TakenRecently>(),
 ];
 
@@ -91,9 +101,13 @@ pub struct CheckInput<'a> {
 pub enum Status {
     /// Within the rule.
     Pass,
-    /// Outside the rule, and the rule's severity is `error`.
+    /// Outside the rule. Whether that fails the photo is the rule's severity: `error` fails
+    /// it, `warn` only reports it (DESIGN.md: the verdict fails when an `error` check fails
+    /// or is not measured).
     Fail,
-    /// Outside the rule, and the rule's severity is `warn`.
+    /// Not produced by photocheck's rules (a rule outside its limits is `fail`, with its
+    /// severity); kept so that reports of other tools and older versions still read.
+    /// Reporters show a failed `warn`-severity rule as a warning ([`CheckResult::shown_status`]).
     Warn,
     /// The value could not be measured (for example no face); fails the photo when the rule's
     /// severity is `error`.
@@ -128,6 +142,15 @@ pub struct CheckResult {
 }
 
 impl CheckResult {
+    /// The status as reporters show it: a failed rule of severity `warn` shows as
+    /// [`Status::Warn`] (reported, not failing the photo); otherwise [`CheckResult::status`].
+    pub fn shown_status(&self) -> Status {
+        match (self.status, self.severity) {
+            (Status::Fail, Severity::Warn) => Status::Warn,
+            (s, _) => s,
+        }
+    }
+
     /// True when this result makes the photo fail (a failed or unmeasured `error` rule).
     pub fn fails_photo(&self) -> bool {
         self.severity == Severity::Error
@@ -183,12 +206,10 @@ pub(crate) fn range_check(
             let eps = 1e-6 * (1.0 + v.abs());
             let low = min.is_some_and(|lo| v < lo - eps);
             let high = max.is_some_and(|hi| v > hi + eps);
-            let status = if !(low || high) {
-                Status::Pass
-            } else if severity == Severity::Warn {
-                Status::Warn
-            } else {
+            let status = if low || high {
                 Status::Fail
+            } else {
+                Status::Pass
             };
             let how = if low {
                 format!(", {} {unit} too small", fmt(min.unwrap_or(v) - v))
@@ -232,13 +253,10 @@ pub(crate) fn mm_check(
     r
 }
 
-/// The status of a yes/no rule: pass, or fail/warn by the rule's severity.
-pub(crate) fn outcome(ok: bool, severity: Severity) -> Status {
-    match (ok, severity) {
-        (true, _) => Status::Pass,
-        (false, Severity::Warn) => Status::Warn,
-        (false, Severity::Error) => Status::Fail,
-    }
+/// The status of a yes/no rule: pass or fail (the rule's severity decides whether a failure
+/// fails the photo; see [`CheckResult::fails_photo`]).
+pub(crate) fn outcome(ok: bool, _severity: Severity) -> Status {
+    if ok { Status::Pass } else { Status::Fail }
 }
 
 /// Formats a number with up to 3 significant decimals, trailing zeros dropped.
@@ -285,7 +303,8 @@ mod tests {
             at(23.0).message
         );
         let warn = range_check("x", Severity::Warn, Some(30.0), "KB", None, Some(20.0), "x");
-        assert_eq!(warn.status, Status::Warn);
+        assert_eq!(warn.status, Status::Fail);
+        assert_eq!(warn.shown_status(), Status::Warn);
         assert!(!warn.fails_photo());
         let none = range_check("x", Severity::Error, None, "mm", Some(1.0), None, "x");
         assert_eq!(none.status, Status::NotMeasured);
@@ -308,6 +327,36 @@ pub(crate) mod testing {
     use crate::analysis::{BackgroundStats, ColourStats, Pose, Stages};
     use crate::decode::ImageFacts;
 
+    /// The appearance of a compliant face: eyes open, mouth closed, neutral, no glasses,
+    /// even light, sharp, dark hair on top matching the sides.
+    pub(crate) fn neutral_appearance() -> crate::analysis::Appearance {
+        crate::analysis::Appearance {
+            skin_lightness: 65.0,
+            eye_opening: [0.3, 0.3],
+            eyeball_share: [0.9, 0.9],
+            iris_contrast: [25.0, 25.0],
+            mouth_opening: 0.03,
+            teeth_share: 0.0,
+            corner_lift: 0.0,
+            mouth_width: 0.8,
+            bridge_line: 1.0,
+            lens_darkening: 3.0,
+            eye_area_darkening: 15.0,
+            glare_share: 0.0,
+            side_lightness: [64.0, 66.0],
+            highlight_share: 0.0,
+            shadow_share: 0.0,
+            face_highlight_lightness: 85.0,
+            blur: 0.3,
+            head_top_lightness: Some(25.0),
+            head_top_chroma: Some(8.0),
+            head_top_vs_side_hair: Some(5.0),
+            head_top_vs_skin: Some(40.0),
+            head_top_height: 1.0,
+            forehead_skin_share: 0.9,
+        }
+    }
+
     /// A 260x378 px analysis (mm per px = 32/378) with the given crown and chin rows, face
     /// centre x, ear edges, pose and backdrop.
     pub(crate) fn analysis(crown: f64, chin: f64, centre_x: f64, ears: [f64; 2]) -> Analysis {
@@ -321,6 +370,7 @@ pub(crate) mod testing {
             ear_outer_x: [Some(ears[0]), Some(ears[1])],
             ear_root_x: [ears[0] + 15.0, ears[1] - 15.0],
             silhouette_x: Some([ears[0] - 2.0, ears[1] + 2.0]),
+            outline_ear_level_x: Some([ears[0] - 4.0, ears[1] + 4.0]),
             eyebrow_y: crown + 60.0,
             eyes: [
                 [centre_x - 30.0, crown + 100.0],
@@ -340,6 +390,7 @@ pub(crate) mod testing {
                 dpi: None,
                 exif_orientation: None,
                 capture_date: Some("2026-01-01T10:00:00".into()),
+                transparent_share: None,
             },
             stages: Stages::ALL,
             faces: vec![crate::analysis::FaceBox {
@@ -349,6 +400,7 @@ pub(crate) mod testing {
                 height: 140.0,
                 score: 20.0,
             }],
+            upright_turn_deg: None,
             mesh: None,
             head: Some(geometry),
             pose: Some(Pose {
@@ -357,6 +409,7 @@ pub(crate) mod testing {
                 roll_deg: 8.01,
             }),
             background: Some(BackgroundStats {
+                edge_band_share: 0.0,
                 pixels: 1000,
                 share_of_image: 0.4,
                 mean_lightness: 92.0,
@@ -373,7 +426,10 @@ pub(crate) mod testing {
             colour: Some(ColourStats {
                 face_chroma: 5.0,
                 hue_spread_deg: Some(6.0),
+                photo_chroma_p95: 12.0,
+                lip_hue_difference_deg: Some(10.0),
             }),
+            appearance: Some(neutral_appearance()),
             person_mask: None,
             work_scale: 1.0,
             timings: Default::default(),

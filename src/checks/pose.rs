@@ -53,10 +53,19 @@ impl Check for PoseLimits {
             (m.pitch_deg, self.max_pitch_deg, "head nodded (pitch)"),
             (m.roll_deg, self.max_roll_deg, "head tilted (roll)"),
         ];
+        let direction = [
+            (
+                "turned to the subject's right",
+                "turned to the subject's left",
+            ),
+            ("chin up", "chin down"),
+            ("image-right eye lower", "image-left eye lower"),
+        ];
         Self::IDS
             .iter()
             .zip(limits)
-            .map(|(name, (v, max, what))| {
+            .zip(direction)
+            .map(|((name, (v, max, what)), (positive, negative))| {
                 let mut r = range_check(
                     name.id,
                     severity,
@@ -68,7 +77,12 @@ impl Check for PoseLimits {
                 );
                 if let Some(v) = v {
                     // The value is |angle| against the limit; the message keeps the sign.
-                    r.message = format!("{} (signed {} deg)", r.message, fmt(v));
+                    let way = if v >= 0.0 { positive } else { negative };
+                    r.message = format!("{} (signed {} deg, {way})", r.message, fmt(v));
+                    if matches!(r.status, super::Status::Fail | super::Status::Warn) {
+                        r.message
+                            .push_str(": face the camera squarely, eyes level, chin level");
+                    }
                 }
                 r
             })

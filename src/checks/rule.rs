@@ -371,6 +371,18 @@ pub(crate) fn positive(key: &'static str, v: f64) -> Result<(), Problem> {
     }
 }
 
+/// Validation helper: `v` is a finite number from `lo` to `hi` (a share 0..1, an L* 0..100).
+pub(crate) fn within(key: &'static str, v: f64, lo: f64, hi: f64) -> Result<(), Problem> {
+    if v.is_finite() && (lo..=hi).contains(&v) {
+        Ok(())
+    } else {
+        Err(Problem::new(
+            key,
+            format!("must be from {lo} to {hi}, got {v}"),
+        ))
+    }
+}
+
 /// Validation helper: both bounds, when given, are finite and not negative, and `lo <= hi`.
 pub(crate) fn range(
     lo_key: &'static str,

@@ -71,6 +71,7 @@ pub fn status_word(status: Status, lang: Lang) -> &'static str {
 pub fn short(c: &CheckResult, lang: Lang) -> String {
     let range = match (c.min, c.max) {
         (Some(lo), Some(hi)) if lo == hi => fmt(lo),
+        (Some(lo), Some(hi)) if lo < 0.0 => format!("{} to {}", fmt(lo), fmt(hi)),
         (Some(lo), Some(hi)) => format!("{}-{}", fmt(lo), fmt(hi)),
         (Some(lo), None) => format!(">= {}", fmt(lo)),
         (None, Some(hi)) => format!("<= {}", fmt(hi)),

@@ -34,10 +34,28 @@ impl<W: Write> TextReporter<W> {
 impl<W: Write> Reporter for TextReporter<W> {
     fn report(&mut self, r: &FileReport) -> std::io::Result<()> {
         let zh = self.lang == Lang::Zh;
+        // Warnings: rules of severity `warn` that failed or could not be measured.
+        let warned: Vec<String> = r
+            .checks
+            .iter()
+            .filter(|c| {
+                c.severity == crate::spec::Severity::Warn
+                    && matches!(
+                        c.status,
+                        crate::checks::Status::Fail | crate::checks::Status::NotMeasured
+                    )
+            })
+            .map(|c| short(c, self.lang))
+            .collect();
+        let warnings = match (warned.is_empty(), zh) {
+            (true, _) => String::new(),
+            (false, true) => format!("（提醒：{}）", warned.join("；")),
+            (false, false) => format!("  (warn: {})", warned.join("; ")),
+        };
         match r.verdict {
             Verdict::Pass => {
                 let word = if zh { "合格" } else { "PASS" };
-                writeln!(self.out, "{word}  {}", r.file)?
+                writeln!(self.out, "{word}  {}{warnings}", r.file)?
             }
             Verdict::Fail => {
                 let failed: Vec<String> = r.failed_checks().map(|c| short(c, self.lang)).collect();
@@ -46,7 +64,12 @@ impl<W: Write> Reporter for TextReporter<W> {
                 } else {
                     ("FAIL", "; ")
                 };
-                writeln!(self.out, "{word}  {}: {}", r.file, failed.join(sep))?
+                writeln!(
+                    self.out,
+                    "{word}  {}: {}{warnings}",
+                    r.file,
+                    failed.join(sep)
+                )?
             }
             Verdict::Error => {
                 let msg = r.error.as_ref().map_or("", |e| e.message.as_str());
@@ -66,7 +89,7 @@ impl<W: Write> Reporter for TextReporter<W> {
         }
         if self.verbose {
             for c in &r.checks {
-                let tag = status_word(c.status, self.lang);
+                let tag = status_word(c.shown_status(), self.lang);
                 let text = line(c, self.lang);
                 match &c.spec_source {
                     Some(src) => writeln!(self.out, "      {tag}  {:<18} {text}  [{src}]", c.id)?,

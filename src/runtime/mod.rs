@@ -8,9 +8,11 @@
 //! The models are embedded in the binary (`models/`, sources and licences in
 //! `models/PROVENANCE.md`); nothing is downloaded at run time.
 
+mod blazeface;
 mod detector;
 mod network;
 
+pub use blazeface::BlazeFace;
 pub use detector::{FaceBox, FaceDetector, SeetaFace};
 pub use network::Network;
 
@@ -30,6 +32,9 @@ pub const SEGMENTATION_SIDE: usize = 256;
 pub struct Models {
     /// The face detector.
     pub detector: Box<dyn FaceDetector>,
+    /// MediaPipe BlazeFace (short range), the fallback when the detector finds no face
+    /// (sunglasses, masks); loaded on first use.
+    pub fallback_detector: BlazeFace,
     /// MediaPipe face mesh: input `[1, 192, 192, 3]` RGB in 0..1; outputs 1404 values (468
     /// points x, y, z in input px) and a face-presence logit.
     pub face_mesh: Network,
@@ -46,6 +51,7 @@ impl Models {
     pub fn start() -> Result<Models> {
         Ok(Models {
             detector: Box::new(SeetaFace::embedded()?),
+            fallback_detector: BlazeFace::embedded(),
             face_mesh: Network::spawn(FACE_MESH_ONNX, FACE_MESH_SIDE, "face mesh"),
             segmentation: Network::spawn(
                 SELFIE_SEGMENTATION_ONNX,

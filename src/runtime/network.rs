@@ -12,6 +12,8 @@ type Plan = Arc<TypedRunnableModel>;
 pub struct Network {
     name: &'static str,
     side: usize,
+    /// The model's bytes, for a network loaded on first use ([`Network::lazy`]).
+    bytes: Option<&'static [u8]>,
     plan: std::sync::OnceLock<std::result::Result<Plan, String>>,
     thread: std::sync::Mutex<Option<std::thread::JoinHandle<Result<Plan>>>>,
 }
@@ -33,8 +35,21 @@ impl Network {
         Network {
             name,
             side,
+            bytes: None,
             plan,
             thread: std::sync::Mutex::new(thread),
+        }
+    }
+
+    /// A network loaded on the thread that first runs it (for a model that most photos never
+    /// need, such as the fallback face detector): costs nothing until then.
+    pub fn lazy(bytes: &'static [u8], side: usize, name: &'static str) -> Network {
+        Network {
+            name,
+            side,
+            bytes: Some(bytes),
+            plan: std::sync::OnceLock::new(),
+            thread: std::sync::Mutex::new(None),
         }
     }
 
@@ -54,10 +69,13 @@ impl Network {
         self.plan
             .get_or_init(|| {
                 let thread = self.thread.lock().ok().and_then(|mut t| t.take());
-                match thread.map(|t| t.join()) {
-                    Some(Ok(loaded)) => loaded.map_err(|e| e.to_string()),
-                    Some(Err(_)) => Err("the model loader panicked".into()),
-                    None => Err("the model loader is gone".into()),
+                match (thread.map(|t| t.join()), self.bytes) {
+                    (Some(Ok(loaded)), _) => loaded.map_err(|e| e.to_string()),
+                    (Some(Err(_)), _) => Err("the model loader panicked".into()),
+                    (None, Some(bytes)) => {
+                        load_onnx(bytes, self.side, self.name).map_err(|e| e.to_string())
+                    }
+                    (None, None) => Err("the model loader is gone".into()),
                 }
             })
             .as_ref()
