@@ -15,8 +15,10 @@ use serde::{Deserialize, Serialize};
 use super::colour::{chroma, labs_u8};
 use super::head::{HeadGeometry, cheek_labs};
 use super::mesh::FaceMesh;
-use super::sample::{clip_box, polygon_pixels};
+use super::sample::{SquareRoi, clip_box, polygon_pixels, window_input};
 use super::segment::PersonMask;
+use crate::error::Result;
+use crate::runtime::Network;
 
 /// Face-mesh contours (canonical MediaPipe topology) the appearance measures read.
 pub mod idx {
@@ -50,6 +52,10 @@ pub mod idx {
     pub const TEMPLES: [usize; 2] = [127, 356];
 }
 
+/// Iris contrast (L*) under which the iris-landmark model measures the eyelids: an open eye
+/// in a photo exposed right shows far more (the photo suite's faces: 95 % above 11).
+pub const IRIS_MODEL_BELOW: f64 = 12.0;
+
 /// What the face's pixels show. Lengths are in IPD (inter-eye distances), lightness in L*.
 /// Pairs are `[image-left, image-right]`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -68,6 +74,11 @@ pub struct Appearance {
     /// outer quarters of the columns minus the darkest column of the middle half. An open
     /// eye shows a dark iris between lighter sclera; a closed lid is even across.
     pub iris_contrast: [f64; 2],
+    /// Eyelid opening per eye from MediaPipe's iris-landmark model (upper to lower lid at the
+    /// centre / corner to corner, on the model's refined eye contour), when it ran: only when
+    /// an eye's [`Appearance::iris_contrast`] is under [`IRIS_MODEL_BELOW`] (the eye's look
+    /// leaves its openness in doubt), so that most photos do not pay for it.
+    pub eyelid_opening: Option<[f64; 2]>,
     /// Mouth opening: inner-lip gap at the centre / mouth width (corner to corner).
     pub mouth_opening: f64,
     /// Share of the mouth opening (inner-lip outline, widened by 0.04 IPD above and below)
@@ -128,12 +139,16 @@ pub struct Appearance {
 
 /// Measures the appearance of the face of `mesh` (working-copy px) on `img`, with the head
 /// geometry (same px) and the person mask.
+///
+/// Errors: [`crate::Error::Model`] when the iris-landmark model, run for eyes in doubt, cannot
+/// be loaded or run.
 pub fn appearance(
     img: &RgbImage,
     mesh: &FaceMesh,
     head: &HeadGeometry,
     mask: &PersonMask,
-) -> Appearance {
+    iris: &Network,
+) -> Result<Appearance> {
     let (el, er) = (mesh.eye_left(), mesh.eye_right());
     let ipd = (er.0 - el.0).hypot(er.1 - el.1).max(4.0);
     let roll = (er.1 - el.1).atan2(er.0 - el.0);
@@ -169,6 +184,14 @@ pub fn appearance(
         column_contrast(img, &polygon_pixels(img, &pts(&idx::EYE_LEFT_CONTOUR))),
         column_contrast(img, &polygon_pixels(img, &pts(&idx::EYE_RIGHT_CONTOUR))),
     ];
+    let eyelid_opening = if iris_contrast.iter().any(|&c| c < IRIS_MODEL_BELOW) {
+        Some([
+            eyelid_opening(iris, img, mesh.xy(33), mesh.xy(133), false)?,
+            eyelid_opening(iris, img, mesh.xy(362), mesh.xy(263), true)?,
+        ])
+    } else {
+        None
+    };
 
     // Mouth.
     let [ml, mr] = idx::MOUTH_CORNERS.map(|i| mesh.xy(i));
@@ -347,11 +370,12 @@ pub fn appearance(
     );
     let forehead_skin_share = share(&forehead_labs, |c| delta_e(lab64(c), skin_lab) < 20.0);
 
-    Appearance {
+    Ok(Appearance {
         skin_lightness: skin_l,
         eye_opening,
         eyeball_share,
         iris_contrast,
+        eyelid_opening,
         mouth_opening,
         teeth_share,
         corner_lift,
@@ -371,7 +395,48 @@ pub fn appearance(
         head_top_vs_skin: top_lab.map(|t| delta_e(t, skin_lab)),
         head_top_height: top_h / ipd,
         forehead_skin_share,
+    })
+}
+
+/// Eyelid opening of one eye from the iris-landmark model: a level square of 2.3 eye widths
+/// on the eye corners (`left`, `right` in image px, image-left first), mirrored for the
+/// image-right eye (the model is made for one eye, MediaPipe's own pipeline mirrors the
+/// other). The model's eye contour starts with the lower lid from corner to corner (points
+/// 0-8) and the upper lid between them (9-15): the opening is the distance of points 12 and 4
+/// (the lids' middles) over that of 0 and 8 (the corners).
+fn eyelid_opening(
+    net: &Network,
+    img: &RgbImage,
+    left: (f64, f64),
+    right: (f64, f64),
+    mirror: bool,
+) -> Result<f64> {
+    let n = net.side();
+    let width = (right.0 - left.0).hypot(right.1 - left.1).max(1.0);
+    let roi = SquareRoi {
+        cx: (left.0 + right.0) / 2.0,
+        cy: (left.1 + right.1) / 2.0,
+        side: 2.3 * width,
+        angle: (right.1 - left.1).atan2(right.0 - left.0),
+    };
+    let mut input = window_input(img, &roi, n);
+    if mirror {
+        for row in input.chunks_exact_mut(n * 3) {
+            for x in 0..n / 2 {
+                for c in 0..3 {
+                    row.swap(x * 3 + c, (n - 1 - x) * 3 + c);
+                }
+            }
+        }
     }
+    let outputs = net.run(input)?;
+    let contour = outputs
+        .iter()
+        .find(|o| o.len() == 71 * 3)
+        .ok_or_else(|| crate::Error::Model("iris landmarks: unexpected output shapes".into()))?;
+    let p = |i: usize| (f64::from(contour[3 * i]), f64::from(contour[3 * i + 1]));
+    let d = |a: (f64, f64), b: (f64, f64)| (a.0 - b.0).hypot(a.1 - b.1);
+    Ok(d(p(12), p(4)) / d(p(0), p(8)).max(1e-6))
 }
 
 fn lab64(c: &[f32; 3]) -> [f64; 3] {

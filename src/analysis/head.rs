@@ -192,6 +192,10 @@ pub struct HeadGeometry {
     /// width basis when an ear is covered by hair.
     #[serde(default)]
     pub outline_ear_level_x: Option<[f64; 2]>,
+    /// Width of the person (mask probability >= 0.5) along the photo's bottom row, px: the
+    /// shoulders, when they reach the bottom edge.
+    #[serde(default)]
+    pub bottom_person_width: f64,
     /// Eyebrow level, y px.
     pub eyebrow_y: f64,
     /// Eye centres `[[x, y] image-left eye, [x, y] image-right eye]`, px.
@@ -276,6 +280,10 @@ pub fn head_geometry(
     let ear_y = (mesh.xy(idx::CHEEK_LEFT).1 + mesh.xy(idx::CHEEK_RIGHT).1) / 2.0;
     // The outline at ear level stands in for a covered ear only where it reaches past the
     // ear root (hair over the ear), never inside the face.
+    let last = i64::from(mask.height) - 1;
+    let bottom_person_width = (0..i64::from(mask.width))
+        .filter(|&x| mask.at(x, last) >= 0.5)
+        .count() as f64;
     let outline_ear_level_x = silhouette_at(mask, (root_l + root_r) / 2.0, ear_y)
         .filter(|[l, r]| *l <= root_l && *r >= root_r);
     // The skull top lies inside the head: between the hair crown and the forehead point.
@@ -294,6 +302,7 @@ pub fn head_geometry(
         ear_root_x: [root_l, root_r],
         silhouette_x,
         outline_ear_level_x,
+        bottom_person_width,
         eyebrow_y,
         eyes: [[eyes[0].0, eyes[0].1], [eyes[1].0, eyes[1].1]],
         face_centre_x: (root_l + root_r) / 2.0,

@@ -321,8 +321,13 @@ pub(crate) fn analyse(
             let geometry = head::head_geometry(work, &face_mesh, mask, backdrop.as_ref());
             lap(&mut timings.geometry);
             if stages.contains(Stages::APPEARANCE) {
-                analysis.appearance =
-                    Some(appearance::appearance(work, &face_mesh, &geometry, mask));
+                analysis.appearance = Some(appearance::appearance(
+                    work,
+                    &face_mesh,
+                    &geometry,
+                    mask,
+                    &models.iris,
+                )?);
                 lap(&mut timings.appearance);
             }
             analysis.head = Some(scale_geometry(geometry, scale));
@@ -375,6 +380,7 @@ pub(crate) fn scale_geometry(g: HeadGeometry, s: f64) -> HeadGeometry {
         ear_root_x: g.ear_root_x.map(|x| x * s),
         silhouette_x: g.silhouette_x.map(|v| v.map(|x| x * s)),
         outline_ear_level_x: g.outline_ear_level_x.map(|v| v.map(|x| x * s)),
+        bottom_person_width: g.bottom_person_width * s,
         eyebrow_y: g.eyebrow_y * s,
         eyes: g.eyes.map(|e| e.map(|v| v * s)),
         face_centre_x: g.face_centre_x * s,

@@ -319,7 +319,18 @@ impl Check for ImageDpi {
 pub struct HalfBody {
     /// Smallest allowed space below the chin, in head lengths.
     pub min_below_chin: f64,
+    /// With this set, a photo with less space below the chin still shows the upper body when
+    /// the person along the bottom edge (the shoulders) is at least this many face widths
+    /// wide (at the ear roots) and the chin is at least [`HALF_BODY_MIN_NECK`] head lengths
+    /// above the bottom edge: a head-and-shoulders photo framed tight. A face-only crop's
+    /// bottom row is the neck or the face, narrower.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_shoulder_width: Option<f64>,
 }
+
+/// Space below the chin, in head lengths, that a photo passing on its shoulders' width must
+/// still have (the neck).
+pub const HALF_BODY_MIN_NECK: f64 = 0.03;
 
 /// "; 10.4 mm, 123 px below the chin" for a half-body message, when measured.
 fn below_mm(m: &super::Measurements) -> String {
@@ -341,7 +352,11 @@ impl Check for HalfBody {
     const STAGES: Stages = Stages::HEAD;
 
     fn validate(&self, _photo: &PhotoSize) -> Result<(), Problem> {
-        super::rule::positive("min_below_chin", self.min_below_chin)
+        super::rule::positive("min_below_chin", self.min_below_chin)?;
+        match self.min_shoulder_width {
+            Some(w) => super::rule::positive("min_shoulder_width", w),
+            None => Ok(()),
+        }
     }
 
     fn check(&self, severity: Severity, input: &CheckInput) -> Vec<CheckResult> {
@@ -360,6 +375,20 @@ impl Check for HalfBody {
             None,
             "space below the chin, in head lengths,",
         );
+        let shoulders = self.min_shoulder_width.zip(m.bottom_person_width_faces);
+        if let (Status::Fail, Some(v), Some((need, width))) = (r.status, below, shoulders) {
+            if v >= HALF_BODY_MIN_NECK && width >= need {
+                r.status = Status::Pass;
+                r.message = format!(
+                    "head and shoulders in the frame: the shoulders span the bottom edge, {} face widths (at least {}), {} head lengths below the chin{}",
+                    fmt(width),
+                    fmt(need),
+                    fmt(v),
+                    below_mm(m)
+                );
+                return vec![r];
+            }
+        }
         r.message = match (r.status, below) {
             (Status::NotMeasured, _) => {
                 "half-body not measured (no face found): check by eye that the head and upper shoulders are in the photo".into()

@@ -40,6 +40,10 @@ pub struct Measurements {
     pub head_width_ear_roots_mm: Option<f64>,
     /// Hair silhouette width at eyebrow level, mm.
     pub head_width_silhouette_mm: Option<f64>,
+    /// Width of the person along the photo's bottom row (the shoulders), in face widths (at
+    /// the ear roots).
+    #[serde(default)]
+    pub bottom_person_width_faces: Option<f64>,
     /// Crown margin (top edge to crown), mm.
     pub crown_margin_mm: Option<f64>,
     /// Chin margin (chin to bottom edge), mm.
@@ -93,6 +97,8 @@ pub fn measurements(a: &Analysis, spec: &Spec) -> Measurements {
         head_width_ear_covered: g.and_then(|g| g.width_ears_or_outline_px()).map(|(_, c)| c),
         head_width_ear_roots_mm: g.map(|g| g.width_ear_roots_px() * mm),
         head_width_silhouette_mm: g.and_then(|g| g.width_silhouette_px()).map(|v| v * mm),
+        bottom_person_width_faces: g
+            .map(|g| g.bottom_person_width / g.width_ear_roots_px().max(1.0)),
         crown_margin_mm: g.map(|g| g.crown_y * mm),
         chin_margin_mm: g.map(|g| (f64::from(a.facts.height_px) - g.chin_y) * mm),
         eye_line_from_bottom_mm: g.map(|g| (f64::from(a.facts.height_px) - g.eye_line_y()) * mm),

@@ -335,6 +335,7 @@ pub(crate) mod testing {
             eye_opening: [0.3, 0.3],
             eyeball_share: [0.9, 0.9],
             iris_contrast: [25.0, 25.0],
+            eyelid_opening: None,
             mouth_opening: 0.03,
             teeth_share: 0.0,
             corner_lift: 0.0,
@@ -371,6 +372,7 @@ pub(crate) mod testing {
             ear_root_x: [ears[0] + 15.0, ears[1] - 15.0],
             silhouette_x: Some([ears[0] - 2.0, ears[1] + 2.0]),
             outline_ear_level_x: Some([ears[0] - 4.0, ears[1] + 4.0]),
+            bottom_person_width: 260.0,
             eyebrow_y: crown + 60.0,
             eyes: [
                 [centre_x - 30.0, crown + 100.0],

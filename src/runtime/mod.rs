@@ -23,6 +23,11 @@ const FACE_MESH_ONNX: &[u8] = include_bytes!("../../models/face_landmark.onnx");
 /// MediaPipe selfie segmentation (person incl. hair), Apache-2.0.
 const SELFIE_SEGMENTATION_ONNX: &[u8] = include_bytes!("../../models/selfie_segmentation.onnx");
 
+/// MediaPipe iris landmarks (eyelid contour and iris of one eye), Apache-2.0.
+const IRIS_ONNX: &[u8] = include_bytes!("../../models/iris_landmark.onnx");
+
+/// Input side of the iris model, px.
+pub const IRIS_SIDE: usize = 64;
 /// Input side of the face-mesh model, px.
 pub const FACE_MESH_SIDE: usize = 192;
 /// Input side of the segmentation model, px.
@@ -35,6 +40,10 @@ pub struct Models {
     /// MediaPipe BlazeFace (short range), the fallback when the detector finds no face
     /// (sunglasses, masks); loaded on first use.
     pub fallback_detector: BlazeFace,
+    /// MediaPipe iris landmarks: input `[1, 64, 64, 3]` RGB in 0..1 (one eye); outputs 213
+    /// values (71 eye-contour points x, y, z in input px) and 15 (5 iris points). Loaded on
+    /// first use: it runs only when the eyes' look leaves their openness in doubt.
+    pub iris: Network,
     /// MediaPipe face mesh: input `[1, 192, 192, 3]` RGB in 0..1; outputs 1404 values (468
     /// points x, y, z in input px) and a face-presence logit.
     pub face_mesh: Network,
@@ -52,6 +61,7 @@ impl Models {
         Ok(Models {
             detector: Box::new(SeetaFace::embedded()?),
             fallback_detector: BlazeFace::embedded(),
+            iris: Network::lazy(IRIS_ONNX, IRIS_SIDE, "iris landmarks"),
             face_mesh: Network::spawn(FACE_MESH_ONNX, FACE_MESH_SIDE, "face mesh"),
             segmentation: Network::spawn(
                 SELFIE_SEGMENTATION_ONNX,
