@@ -376,18 +376,19 @@ impl Check for HalfBody {
             "space below the chin, in head lengths,",
         );
         let shoulders = self.min_shoulder_width.zip(m.bottom_person_width_faces);
-        if let (Status::Fail, Some(v), Some((need, width))) = (r.status, below, shoulders) {
-            if v >= HALF_BODY_MIN_NECK && width >= need {
-                r.status = Status::Pass;
-                r.message = format!(
-                    "head and shoulders in the frame: the shoulders span the bottom edge, {} face widths (at least {}), {} head lengths below the chin{}",
-                    fmt(width),
-                    fmt(need),
-                    fmt(v),
-                    below_mm(m)
-                );
-                return vec![r];
-            }
+        if let (Status::Fail, Some(v), Some((need, width))) = (r.status, below, shoulders)
+            && v >= HALF_BODY_MIN_NECK
+            && width >= need
+        {
+            r.status = Status::Pass;
+            r.message = format!(
+                "head and shoulders in the frame: the shoulders span the bottom edge, {} face widths (at least {}), {} head lengths below the chin{}",
+                fmt(width),
+                fmt(need),
+                fmt(v),
+                below_mm(m)
+            );
+            return vec![r];
         }
         r.message = match (r.status, below) {
             (Status::NotMeasured, _) => {
