@@ -1,7 +1,9 @@
 //! Per-stage and whole-photo timings (stages as the analysis times them, see
 //! `photocheck::analysis::StageTimes`). Sizes: the 260x378 ID photo
 //! (`fixtures/made/astronaut_licence.jpg`), and the same photo scaled to 1100x1600 and to a
-//! 12-megapixel 4000x3000 frame (centred on white), encoded as JPEG in memory; decode alone is
+//! 12-megapixel 4000x3000 frame (centred on white), encoded as JPEG in memory, and the
+//! appearance stage on `fixtures/appearance/astronaut_sunglasses.jpg`, where the eyes are in
+//! doubt and the iris-landmark model runs; decode alone is
 //! the floor a checker cannot beat. Run: `cargo bench --bench pipeline`. The batch figure
 //! (photos per second over the photo suite) is in the README's performance section.
 
@@ -56,6 +58,26 @@ fn stage(
 
 fn pipeline(c: &mut Criterion) {
     let engine = Engine::new().expect("models");
+    // The appearance stage when the eyes' look leaves their openness in doubt and the
+    // iris-landmark model runs on both eyes (about 5 % of studio photos; here behind dark
+    // lenses).
+    let doubt = std::fs::read("fixtures/appearance/astronaut_sunglasses.jpg").expect("fixture");
+    let doubt = decode_reduced(&doubt).expect("decodes");
+    assert!(
+        engine
+            .analyse(&doubt)
+            .expect("analyses")
+            .appearance
+            .is_some_and(|a| a.eyelid_opening.is_some()),
+        "the iris model runs on this photo"
+    );
+    stage(
+        c,
+        "260x378 appearance with the iris model (eyes in doubt)",
+        &engine,
+        &doubt,
+        |t| t.appearance,
+    );
     let spec = Spec::preset("cn-driving-licence").expect("preset");
     for (name, bytes) in sizes() {
         let full = decode(&bytes).expect("decodes");
@@ -92,6 +114,13 @@ fn pipeline(c: &mut Criterion) {
             &engine,
             &photo,
             |t| t.geometry + t.background + t.colour,
+        );
+        stage(
+            c,
+            &format!("{name} appearance (eyes, mouth, glasses, light, sharpness, head top)"),
+            &engine,
+            &photo,
+            |t| t.appearance,
         );
         c.bench_function(&format!("{name} checks"), |b| {
             b.iter(|| engine.report("x.jpg", &analysis, &spec))

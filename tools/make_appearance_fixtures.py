@@ -61,6 +61,14 @@ def main():
     glasses = Image.alpha_composite(glasses.convert("RGBA"), layer).convert("RGB")
     save(glasses, "astronaut_sunglasses.jpg")
 
+    # A knitted cap: a red dome over the top of the head down to the forehead, with a folded
+    # brim (a darker band), drawn over the hair.
+    hat = src.copy()
+    d = ImageDraw.Draw(hat)
+    d.pieslice([58, 4, 202, 200], 180, 360, fill=(170, 28, 40))
+    d.rectangle([58, 88, 202, 106], fill=(140, 20, 32))
+    save(hat, "astronaut_hat.jpg")
+
     # Upside down.
     save(src.transpose(Image.Transpose.ROTATE_180), "astronaut_upside_down.jpg")
 

@@ -37,7 +37,7 @@ pub mod idx {
         61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185,
     ];
     /// Cheek centres (image left, image right), for the lighting balance.
-    pub const CHEEKS: [usize; 2] = [50, 280];
+    pub const CHEEKS: [usize; 2] = [205, 425];
     /// Inner lip contour (the mouth opening), closed, starting at the image-left corner 78.
     pub const LIPS_INNER: [usize; 20] = [
         78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308, 415, 310, 311, 312, 13, 82, 81, 80, 191,

@@ -60,6 +60,7 @@ impl Check for EyesOpen {
     const IDS: &'static [CheckName] = &[CheckName {
         id: "eyes_open",
         zh: "双眼睁开",
+        fix_zh: "请双眼自然睁开，目视镜头，头发不要遮挡眼睛",
     }];
     const STAGES: Stages = Stages::APPEARANCE;
 
@@ -121,6 +122,7 @@ impl Check for MouthClosed {
     const IDS: &'static [CheckName] = &[CheckName {
         id: "mouth_closed",
         zh: "嘴巴闭合",
+        fix_zh: "请自然闭合嘴巴，不要露齿",
     }];
     const STAGES: Stages = Stages::APPEARANCE;
 
@@ -194,6 +196,7 @@ impl Check for ExpressionNeutral {
     const IDS: &'static [CheckName] = &[CheckName {
         id: "expression_neutral",
         zh: "表情自然",
+        fix_zh: "请保持自然表情，不要大笑或皱眉",
     }];
     const STAGES: Stages = Stages::APPEARANCE;
 
@@ -281,6 +284,7 @@ impl Check for LensesClear {
     const IDS: &'static [CheckName] = &[CheckName {
         id: "lenses_clear",
         zh: "无墨镜",
+        fix_zh: "请摘下墨镜或有色眼镜",
     }];
     const STAGES: Stages = Stages::APPEARANCE;
 
@@ -321,6 +325,7 @@ impl Check for NoGlare {
     const IDS: &'static [CheckName] = &[CheckName {
         id: "no_glare",
         zh: "镜片无反光",
+        fix_zh: "镜片反光遮挡眼睛：请调整灯光角度或摘下眼镜",
     }];
     const STAGES: Stages = Stages::APPEARANCE;
 
@@ -361,6 +366,7 @@ impl Check for EvenLighting {
     const IDS: &'static [CheckName] = &[CheckName {
         id: "even_lighting",
         zh: "光线均匀",
+        fix_zh: "面部光线不均：请从正面均匀照明，避免侧光阴影",
     }];
     const STAGES: Stages = Stages::APPEARANCE;
 
@@ -420,6 +426,7 @@ impl Check for Exposure {
     const IDS: &'static [CheckName] = &[CheckName {
         id: "exposure",
         zh: "曝光正常",
+        fix_zh: "请调整光线，使面部既不过暗也不过亮",
     }];
     const STAGES: Stages = Stages::APPEARANCE;
 
@@ -516,6 +523,7 @@ impl Check for Sharpness {
     const IDS: &'static [CheckName] = &[CheckName {
         id: "sharpness",
         zh: "清晰对焦",
+        fix_zh: "照片模糊：请对焦面部并保持相机稳定",
     }];
     const STAGES: Stages = Stages::APPEARANCE;
 
@@ -560,6 +568,24 @@ pub struct BareHead {
     pub max_top_chroma: f64,
     /// Largest ΔE between the head top and the cheeks' skin for a bald or shaved head.
     pub max_top_vs_skin: f64,
+    /// Tallest head top (crown to the mesh's forehead point) that passes, inter-eye distances
+    /// ([`Appearance::head_top_height`]): a headdress or tall hat rises above any hair style
+    /// seen (the photo suite's heads: at most 1.64).
+    #[serde(default = "default_max_top_height")]
+    pub max_top_height: f64,
+    /// Chroma C*ab of the head top above which it is a covering (fail, not "check by eye")
+    /// when it also differs from the side hair: brighter than natural hair, whose top reads
+    /// up to about 38 on photocheck's development photos (red and blond hair in warm light).
+    #[serde(default = "default_min_covering_chroma")]
+    pub min_covering_chroma: f64,
+}
+
+fn default_min_covering_chroma() -> f64 {
+    45.0
+}
+
+fn default_max_top_height() -> f64 {
+    2.2
 }
 
 impl Check for BareHead {
@@ -567,13 +593,16 @@ impl Check for BareHead {
     const IDS: &'static [CheckName] = &[CheckName {
         id: "bare_head",
         zh: "免冠",
+        fix_zh: "请摘下帽子、头巾等遮挡头部的饰物（宗教头饰由工作人员审核）",
     }];
     const STAGES: Stages = Stages::APPEARANCE;
 
     fn validate(&self, _photo: &PhotoSize) -> Result<(), Problem> {
         positive("max_top_vs_side_hair", self.max_top_vs_side_hair)?;
         positive("max_top_chroma", self.max_top_chroma)?;
-        positive("max_top_vs_skin", self.max_top_vs_skin)
+        positive("max_top_vs_skin", self.max_top_vs_skin)?;
+        positive("max_top_height", self.max_top_height)?;
+        positive("min_covering_chroma", self.min_covering_chroma)
     }
 
     fn check(&self, severity: Severity, input: &CheckInput) -> Vec<CheckResult> {
@@ -600,6 +629,17 @@ impl Check for BareHead {
             );
             return vec![r];
         };
+        if a.head_top_height > self.max_top_height {
+            r.value = Some(a.head_top_height);
+            r.unit = "IPD".into();
+            r.max = Some(self.max_top_height);
+            r.message = format!(
+                "a head covering could not be ruled out: something tall rises {} inter-eye distances above the forehead (at most {} for hair): {by_eye}",
+                fmt(a.head_top_height),
+                fmt(self.max_top_height)
+            );
+            return vec![r];
+        }
         if let Some(skin) = a.head_top_vs_skin.filter(|d| *d <= self.max_top_vs_skin) {
             r.status = Status::Pass;
             r.value = Some(skin);
@@ -619,6 +659,16 @@ impl Check for BareHead {
                     "bare head: the top of the head has the colour of the hair at the sides (ΔE {}, at most {})",
                     fmt(d),
                     fmt(self.max_top_vs_side_hair)
+                );
+            }
+            Some(d) if chroma > self.min_covering_chroma && d > self.max_top_vs_side_hair => {
+                // Coloured unlike any hair and unlike the hair beside it: a covering.
+                r.status = Status::Fail;
+                r.message = format!(
+                    "a head covering: the top of the head is coloured (chroma {} C*ab, hair below {}) and differs from the hair at the sides (ΔE {}): take off the hat, cap or scarf (religious coverings are for the operator to accept)",
+                    fmt(chroma),
+                    fmt(self.min_covering_chroma),
+                    fmt(d)
                 );
             }
             Some(d) => {

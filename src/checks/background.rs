@@ -45,6 +45,7 @@ impl Check for BackgroundWhite {
     const IDS: &'static [CheckName] = &[CheckName {
         id: "background_white",
         zh: "白色背景",
+        fix_zh: "请在纯白背景前拍摄，去除阴影、边框和透明背景",
     }];
     const STAGES: Stages = Stages::BACKGROUND;
 
@@ -194,6 +195,7 @@ impl Check for BackgroundColour {
     const IDS: &'static [CheckName] = &[CheckName {
         id: "background_colour",
         zh: "背景颜色",
+        fix_zh: "请使用规定颜色的背景",
     }];
     const STAGES: Stages = Stages::BACKGROUND;
 
@@ -290,6 +292,7 @@ impl Check for BackgroundUniform {
     const IDS: &'static [CheckName] = &[CheckName {
         id: "background_uniform",
         zh: "背景均匀",
+        fix_zh: "请使用均匀、无图案、无阴影的背景",
     }];
     const STAGES: Stages = Stages::BACKGROUND;
 

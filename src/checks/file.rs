@@ -22,6 +22,7 @@ impl Check for FileFormat {
     const IDS: &'static [CheckName] = &[CheckName {
         id: "file_format",
         zh: "文件格式",
+        fix_zh: "请另存为规定的文件格式（如 JPEG）",
     }];
     const STAGES: Stages = Stages::NONE;
 
@@ -61,6 +62,7 @@ impl Check for FileSize {
     const IDS: &'static [CheckName] = &[CheckName {
         id: "file_size",
         zh: "文件大小",
+        fix_zh: "请调整压缩质量，使文件大小符合要求",
     }];
     const STAGES: Stages = Stages::NONE;
 
@@ -100,6 +102,7 @@ impl Check for TakenRecently {
     const IDS: &'static [CheckName] = &[CheckName {
         id: "taken_recently",
         zh: "近期照片",
+        fix_zh: "请使用近期（6 个月内）拍摄的照片",
     }];
     const STAGES: Stages = Stages::NONE;
 

@@ -22,6 +22,7 @@ impl Check for ImageAspect {
     const IDS: &'static [CheckName] = &[CheckName {
         id: "image_aspect",
         zh: "照片宽高比",
+        fix_zh: "请按规格的宽高比裁剪照片",
     }];
     const STAGES: Stages = Stages::NONE;
 
@@ -107,6 +108,7 @@ impl Check for ImagePixels {
     const IDS: &'static [CheckName] = &[CheckName {
         id: "image_pixels",
         zh: "像素尺寸",
+        fix_zh: "像素不足：请使用更高分辨率的原图",
     }];
     const STAGES: Stages = Stages::NONE;
 
@@ -254,6 +256,7 @@ impl Check for ImageDpi {
     const IDS: &'static [CheckName] = &[CheckName {
         id: "image_dpi",
         zh: "分辨率",
+        fix_zh: "请按规定的分辨率（DPI）保存照片",
     }];
     const STAGES: Stages = Stages::NONE;
 
@@ -348,6 +351,7 @@ impl Check for HalfBody {
     const IDS: &'static [CheckName] = &[CheckName {
         id: "half_body",
         zh: "半身像",
+        fix_zh: "请拍摄半身像：包含头部、颈部和双肩",
     }];
     const STAGES: Stages = Stages::HEAD;
 

@@ -55,6 +55,7 @@ impl Check for SingleFace {
     const IDS: &'static [CheckName] = &[CheckName {
         id: "single_face",
         zh: "单人",
+        fix_zh: "照片中只能有本人一人；照片倒置或横置时请先旋转",
     }];
     const STAGES: Stages = Stages::DETECT;
 
@@ -99,6 +100,7 @@ impl Check for HeadLength {
     const IDS: &'static [CheckName] = &[CheckName {
         id: "head_length",
         zh: "头部长度",
+        fix_zh: "请重新裁剪，使头顶到下巴的长度符合要求",
     }];
     const STAGES: Stages = Stages::HEAD;
 
@@ -157,6 +159,7 @@ impl Check for HeadWidth {
     const IDS: &'static [CheckName] = &[CheckName {
         id: "head_width",
         zh: "头部宽度",
+        fix_zh: "请重新裁剪或调整拍摄距离，使头部宽度符合要求",
     }];
     const STAGES: Stages = Stages::HEAD;
 
@@ -219,6 +222,7 @@ impl Check for CrownMargin {
     const IDS: &'static [CheckName] = &[CheckName {
         id: "crown_margin",
         zh: "头顶距上边",
+        fix_zh: "请重新裁剪，使头顶到上边的距离符合要求",
     }];
     const STAGES: Stages = Stages::HEAD;
 
@@ -286,6 +290,7 @@ impl Check for ChinMargin {
     const IDS: &'static [CheckName] = &[CheckName {
         id: "chin_margin",
         zh: "下颏距下边",
+        fix_zh: "请重新裁剪，使下巴到下边的距离符合要求",
     }];
     const STAGES: Stages = Stages::HEAD;
 
@@ -358,6 +363,7 @@ impl Check for EyeLine {
     const IDS: &'static [CheckName] = &[CheckName {
         id: "eye_line",
         zh: "眼睛位置",
+        fix_zh: "请重新裁剪，使眼睛高度符合要求",
     }];
     const STAGES: Stages = Stages::HEAD;
 
@@ -436,6 +442,7 @@ impl Check for HeadCentred {
     const IDS: &'static [CheckName] = &[CheckName {
         id: "head_centred",
         zh: "人像居中",
+        fix_zh: "请左右居中裁剪",
     }];
     const STAGES: Stages = Stages::HEAD;
 

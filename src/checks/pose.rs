@@ -27,14 +27,17 @@ impl Check for PoseLimits {
         CheckName {
             id: "pose_yaw",
             zh: "左右转头",
+            fix_zh: "请正对镜头，不要左右转头",
         },
         CheckName {
             id: "pose_pitch",
             zh: "抬头低头",
+            fix_zh: "请平视镜头，不要抬头或低头",
         },
         CheckName {
             id: "pose_roll",
             zh: "歪头",
+            fix_zh: "请保持头部端正，不要歪头",
         },
     ];
     const STAGES: Stages = Stages::POSE;

@@ -20,6 +20,9 @@ pub struct CheckName {
     pub id: &'static str,
     /// Simplified Chinese name, e.g. `头部长度`.
     pub zh: &'static str,
+    /// What to do when the rule fails, in Simplified Chinese (the English advice is in each
+    /// result's message), e.g. `请重新裁剪，使头顶到下巴的长度符合要求`.
+    pub fix_zh: &'static str,
 }
 
 /// A validation problem in a rule's parameters: the key (in the rule's table) and what is
@@ -484,6 +487,7 @@ mod tests {
             for name in kind.ids() {
                 assert!(seen.insert(name.id), "{} twice", name.id);
                 assert!(!name.zh.is_empty() && !name.zh.is_ascii(), "{}", name.id);
+                assert!(name.fix_zh.contains('请'), "{}", name.id);
             }
         }
     }

@@ -71,6 +71,9 @@ pub fn status_word(status: Status, lang: Lang) -> &'static str {
 pub fn short(c: &CheckResult, lang: Lang) -> String {
     let range = match (c.min, c.max) {
         (Some(lo), Some(hi)) if lo == hi => fmt(lo),
+        (Some(lo), Some(hi)) if lo < 0.0 && lang == Lang::Zh => {
+            format!("{}～{}", fmt(lo), fmt(hi))
+        }
         (Some(lo), Some(hi)) if lo < 0.0 => format!("{} to {}", fmt(lo), fmt(hi)),
         (Some(lo), Some(hi)) => format!("{}-{}", fmt(lo), fmt(hi)),
         (Some(lo), None) => format!(">= {}", fmt(lo)),
@@ -106,10 +109,19 @@ pub fn short(c: &CheckResult, lang: Lang) -> String {
     }
 }
 
-/// A full line for a check: the message in English, or the short Chinese form with the status.
+/// A full line for a check: the message in English; in Chinese the short form, with what to
+/// do when the rule failed ([`crate::checks::CheckName::fix_zh`]) and "请人工核对" (check by
+/// eye) when it could not be measured.
 pub fn line(c: &CheckResult, lang: Lang) -> String {
     match lang {
         Lang::En => c.message.clone(),
-        Lang::Zh => short(c, lang),
+        Lang::Zh => {
+            let fix = crate::checks::check_name(&c.id).map(|n| n.fix_zh);
+            match (c.status, fix) {
+                (Status::Fail, Some(fix)) => format!("{}：{fix}", short(c, lang)),
+                (Status::NotMeasured, _) => format!("{}，请人工核对", short(c, lang)),
+                _ => short(c, lang),
+            }
+        }
     }
 }

@@ -290,7 +290,7 @@ fn exclude_and_fail_fast() {
             .all(|f| !f.contains("exif-orientation") && !f.ends_with(".png")),
         "{files:?}"
     );
-    assert_eq!(files.len(), 18);
+    assert_eq!(files.len(), 19);
     let (out, code) = run(&[
         "check",
         "--format",

@@ -13,6 +13,7 @@
 
 mod common;
 
+mod appearance;
 mod bad_inputs;
 mod batch;
 mod batch_memory;

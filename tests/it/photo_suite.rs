@@ -185,4 +185,24 @@ fn photo_suite_accuracy() {
     for ((_, id), (good, n)) in rules.iter().zip(&agree) {
         assert!(*good as f64 >= 0.98 * *n as f64, "{id}: {good}/{n}");
     }
+    // Issue 13: the suite's compliant photos (the five truth rules met; off-centre, smiling
+    // and every head width included) pass overall, with every rule of the preset.
+    let compliant: Vec<_> = reports
+        .iter()
+        .filter(|(t, _)| t["expected_pass"].as_bool() == Some(true))
+        .collect();
+    let passed = compliant
+        .iter()
+        .filter(|(_, r)| r.verdict == photocheck::Verdict::Pass)
+        .count();
+    println!(
+        "  compliant photos passing overall: {passed} of {} ({:.1} %, target >= 95)",
+        compliant.len(),
+        100.0 * passed as f64 / compliant.len() as f64
+    );
+    assert!(
+        passed * 100 >= compliant.len() * 95,
+        "{passed}/{}",
+        compliant.len()
+    );
 }
