@@ -68,7 +68,7 @@ fn pipeline(c: &mut Criterion) {
             .analyse(&doubt)
             .expect("analyses")
             .appearance
-            .is_some_and(|a| a.eyelid_opening.is_some()),
+            .is_some_and(|a| a.eyelid_opening.iter().all(Option::is_some)),
         "the iris model runs on this photo"
     );
     stage(

@@ -75,10 +75,11 @@ pub struct Appearance {
     /// eye shows a dark iris between lighter sclera; a closed lid is even across.
     pub iris_contrast: [f64; 2],
     /// Eyelid opening per eye from MediaPipe's iris-landmark model (upper to lower lid at the
-    /// centre / corner to corner, on the model's refined eye contour), when it ran: only when
-    /// an eye's [`Appearance::iris_contrast`] is under [`IRIS_MODEL_BELOW`] (the eye's look
-    /// leaves its openness in doubt), so that most photos do not pay for it.
-    pub eyelid_opening: Option<[f64; 2]>,
+    /// centre / corner to corner, on the model's refined eye contour), for each eye whose
+    /// [`Appearance::iris_contrast`] is under [`IRIS_MODEL_BELOW`] (its look leaves its
+    /// openness in doubt); `None` for an eye that is plainly open, so that most photos do not
+    /// pay for the model.
+    pub eyelid_opening: [Option<f64>; 2],
     /// Mouth opening: inner-lip gap at the centre / mouth width (corner to corner).
     pub mouth_opening: f64,
     /// Share of the mouth opening (inner-lip outline, widened by 0.04 IPD above and below)
@@ -184,14 +185,15 @@ pub fn appearance(
         column_contrast(img, &polygon_pixels(img, &pts(&idx::EYE_LEFT_CONTOUR))),
         column_contrast(img, &polygon_pixels(img, &pts(&idx::EYE_RIGHT_CONTOUR))),
     ];
-    let eyelid_opening = if iris_contrast.iter().any(|&c| c < IRIS_MODEL_BELOW) {
-        Some([
-            eyelid_opening(iris, img, mesh.xy(33), mesh.xy(133), false)?,
-            eyelid_opening(iris, img, mesh.xy(362), mesh.xy(263), true)?,
-        ])
-    } else {
-        None
-    };
+    let in_doubt = |i: usize| iris_contrast[i] < IRIS_MODEL_BELOW;
+    let eyelid_opening = [
+        in_doubt(0)
+            .then(|| eyelid_opening(iris, img, mesh.xy(33), mesh.xy(133), false))
+            .transpose()?,
+        in_doubt(1)
+            .then(|| eyelid_opening(iris, img, mesh.xy(362), mesh.xy(263), true))
+            .transpose()?,
+    ];
 
     // Mouth.
     let [ml, mr] = idx::MOUTH_CORNERS.map(|i| mesh.xy(i));

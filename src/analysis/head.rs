@@ -414,7 +414,7 @@ fn outer_ears(img: &RgbImage, mesh: &FaceMesh, roots: [f64; 2]) -> [Option<f64>;
     let face_w = (roots[1] - roots[0]).max(1.0);
     let y_top = mesh.mean_xy(&idx::BROWS).1;
     let y_bottom = mesh.xy(idx::NOSE_BOTTOM).1;
-    let min_run = (face_w / 100.0).max(2.0);
+    let min_run = (face_w * 0.02).max(2.0);
     let mut result = [None, None];
     for (side, dir) in [(0usize, -1.0f64), (1, 1.0)] {
         let root = roots[side];

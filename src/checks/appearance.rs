@@ -46,7 +46,8 @@ fn appearance_of<'a>(input: &'a CheckInput) -> Option<&'a Appearance> {
 /// shows a dark iris between lighter sclera, and an eye at or above
 /// [`crate::analysis::appearance::IRIS_MODEL_BELOW`] passes on it. An eye below that is
 /// measured by MediaPipe's iris-landmark model ([`Appearance::eyelid_opening`], upper to lower
-/// lid over corner to corner), which the rule's limit applies to: on photocheck's development
+/// lid over corner to corner), which the rule's limit applies to (the value is the smaller
+/// of the eyes so measured): on photocheck's development
 /// photos closed eyes read 0.03-0.22, open eyes 0.19 and up (most 0.25-0.45).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -72,11 +73,12 @@ impl Check for EyesOpen {
         let a = appearance_of(input);
         let fix =
             "an eye looks closed: open both eyes and look into the camera; keep hair off the eyes";
-        let r = match a.and_then(|a| a.eyelid_opening) {
+        let measured = a.and_then(|a| a.eyelid_opening.iter().flatten().copied().reduce(f64::min));
+        let r = match measured {
             Some(o) => appearance_check(
                 Self::IDS[0].id,
                 severity,
-                Some(o[0].min(o[1])),
+                Some(o),
                 "ratio",
                 (Some(self.min_eyelid_opening), None),
                 "eyelid opening of the less open eye (lid gap / eye width)",

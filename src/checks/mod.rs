@@ -335,7 +335,7 @@ pub(crate) mod testing {
             eye_opening: [0.3, 0.3],
             eyeball_share: [0.9, 0.9],
             iris_contrast: [25.0, 25.0],
-            eyelid_opening: None,
+            eyelid_opening: [None, None],
             mouth_opening: 0.03,
             teeth_share: 0.0,
             corner_lift: 0.0,
