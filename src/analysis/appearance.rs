@@ -251,35 +251,24 @@ pub fn appearance(
             e.1 + 0.26 * ipd,
         )
     };
-    let mut eye_area = box_labs(
-        img,
-        el.0 - 0.25 * ipd,
-        el.1 - 0.15 * ipd,
-        el.0 + 0.25 * ipd,
-        el.1 + 0.15 * ipd,
-    );
-    eye_area.extend(box_labs(
-        img,
-        er.0 - 0.25 * ipd,
-        er.1 - 0.15 * ipd,
-        er.0 + 0.25 * ipd,
-        er.1 + 0.15 * ipd,
-    ));
+    // Boxes on both eye centres, `half` = (half width, half height) in IPD.
+    let on_eyes = |half: (f64, f64)| {
+        [el, er]
+            .iter()
+            .flat_map(|e| {
+                box_labs(
+                    img,
+                    e.0 - half.0 * ipd,
+                    e.1 - half.1 * ipd,
+                    e.0 + half.0 * ipd,
+                    e.1 + half.1 * ipd,
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let eye_area = on_eyes((0.25, 0.15));
     let eye_area_darkening = skin_l - median(eye_area.iter().map(|c| f64::from(c[0])).collect());
-    let mut around = box_labs(
-        img,
-        el.0 - 0.4 * ipd,
-        el.1 - 0.25 * ipd,
-        el.0 + 0.4 * ipd,
-        el.1 + 0.25 * ipd,
-    );
-    around.extend(box_labs(
-        img,
-        er.0 - 0.4 * ipd,
-        er.1 - 0.25 * ipd,
-        er.0 + 0.4 * ipd,
-        er.1 + 0.25 * ipd,
-    ));
+    let around = on_eyes((0.4, 0.25));
     let glare_share = share(&around, |c| {
         c[0] >= 95.0 && chroma(*c) < 8.0 && f64::from(c[0]) > skin_l + 10.0
     });

@@ -7,24 +7,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use serde::Deserialize;
 use serde_json::Value;
 
 use crate::common::photocheck;
-
-#[derive(Deserialize)]
-struct Expected {
-    photo: Vec<ExpectedPhoto>,
-}
-
-#[derive(Deserialize)]
-struct ExpectedPhoto {
-    file: String,
-    #[serde(default)]
-    fail: Vec<String>,
-    #[serde(default)]
-    pass: Vec<String>,
-}
 
 /// The rules issue 13 added or fixed.
 const RULES: &[&str] = &[
@@ -72,8 +57,7 @@ fn check<'a>(r: &'a Value, id: &str) -> &'a Value {
 #[test]
 fn each_rule_flags_the_fixtures_that_break_it_and_passes_the_rest() {
     let _machine = crate::common::share();
-    let text = std::fs::read_to_string("fixtures/expected.toml").unwrap();
-    let expected: Expected = toml::from_str(&text).unwrap();
+    let expected = crate::fixtures::expected();
     let reports = reports();
     // rule -> (flagged, must fail, passed, must pass)
     let mut counts: BTreeMap<&str, [usize; 4]> = RULES.iter().map(|r| (*r, [0; 4])).collect();
@@ -103,24 +87,16 @@ fn each_rule_flags_the_fixtures_that_break_it_and_passes_the_rest() {
         eprintln!("{id:<20} {f:>7} / {nf:<9}   {p:>6} / {np}");
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
-    // Every appearance rule is exercised by at least one photo that must fail it and one that
-    // must pass it, except those no licence-clean photo shows yet (closed eyes, glare, a head
-    // covering, a second face): those are measured on the development photos.
-    for id in [
-        "half_body",
-        "mouth_closed",
-        "expression_neutral",
-        "lenses_clear",
-        "even_lighting",
-        "exposure",
-        "sharpness",
-        "colour_photo",
-        "single_face",
-        "background_white",
-    ] {
+    // Every rule is exercised by at least one photo that must fail it and one that must pass
+    // it, except where no licence-clean photo shows the case yet (closed eyes and glare on
+    // glasses to fail; a bare head that photocheck can confirm, to pass: the astronaut's
+    // highlighted bob reads as "check by eye"): those are measured on the development photos.
+    for id in RULES {
         let [_, nf, _, np] = counts[id];
+        let needs_fail = !["eyes_open", "no_glare"].contains(id);
+        let needs_pass = *id != "bare_head";
         assert!(
-            nf > 0 && np > 0,
+            (nf > 0 || !needs_fail) && (np > 0 || !needs_pass),
             "{id}: {nf} must-fail, {np} must-pass photos"
         );
     }

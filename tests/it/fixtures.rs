@@ -9,19 +9,32 @@ use serde_json::Value;
 
 use crate::common::photocheck;
 
+/// `fixtures/expected.toml`.
 #[derive(Deserialize)]
-struct Expected {
-    photo: Vec<ExpectedPhoto>,
+pub struct Expected {
+    /// One entry per photo.
+    pub photo: Vec<ExpectedPhoto>,
 }
 
+/// One photo's expected results.
 #[derive(Deserialize)]
-struct ExpectedPhoto {
-    file: String,
-    verdict: String,
+pub struct ExpectedPhoto {
+    /// Path under `fixtures/`.
+    pub file: String,
+    /// Expected verdict.
+    pub verdict: String,
+    /// Checks that must fail (status fail or not_measured).
     #[serde(default)]
-    fail: Vec<String>,
+    pub fail: Vec<String>,
+    /// Checks that must pass.
     #[serde(default)]
-    pass: Vec<String>,
+    pub pass: Vec<String>,
+}
+
+/// Reads `fixtures/expected.toml`.
+pub fn expected() -> Expected {
+    let text = std::fs::read_to_string("fixtures/expected.toml").unwrap();
+    toml::from_str(&text).unwrap()
 }
 
 fn json_reports(args: &[&str]) -> (Vec<Value>, i32) {
@@ -48,8 +61,7 @@ fn statuses(r: &Value) -> HashMap<String, String> {
 #[test]
 fn fixtures_match_expected_verdicts() {
     let _machine = crate::common::share();
-    let text = std::fs::read_to_string("fixtures/expected.toml").unwrap();
-    let expected: Expected = toml::from_str(&text).unwrap();
+    let expected = expected();
     let (reports, code) = json_reports(&["check", "--format", "json", "fixtures"]);
     assert_eq!(code, 1, "some fixture photos fail, none is unreadable");
     let by_file: HashMap<String, &Value> = reports
