@@ -35,6 +35,12 @@ impl<W: Write> Reporter for TextReporter<W> {
     fn report(&mut self, r: &FileReport) -> std::io::Result<()> {
         let zh = self.lang == Lang::Zh;
         // Warnings: rules of severity `warn` that failed or could not be measured.
+        // With no face, every face rule is "not measured": one count says so instead of a list.
+        let no_face = r.measurements.as_ref().is_some_and(|m| m.faces == 0);
+        let unmeasured = |c: &&crate::checks::CheckResult| {
+            no_face && c.status == crate::checks::Status::NotMeasured
+        };
+        let hidden = r.checks.iter().filter(unmeasured).count();
         let warned: Vec<String> = r
             .checks
             .iter()
@@ -45,6 +51,7 @@ impl<W: Write> Reporter for TextReporter<W> {
                         crate::checks::Status::Fail | crate::checks::Status::NotMeasured
                     )
             })
+            .filter(|c| !unmeasured(c))
             .map(|c| short(c, self.lang))
             .collect();
         let warnings = match (warned.is_empty(), zh) {
@@ -58,7 +65,18 @@ impl<W: Write> Reporter for TextReporter<W> {
                 writeln!(self.out, "{word}  {}{warnings}", r.file)?
             }
             Verdict::Fail => {
-                let failed: Vec<String> = r.failed_checks().map(|c| short(c, self.lang)).collect();
+                let mut failed: Vec<String> = r
+                    .failed_checks()
+                    .filter(|c| !unmeasured(c))
+                    .map(|c| short(c, self.lang))
+                    .collect();
+                if hidden > 0 {
+                    failed.push(if zh {
+                        format!("另有 {hidden} 项因未找到人脸而未能测出")
+                    } else {
+                        format!("{hidden} more rules not measured (no face)")
+                    });
+                }
                 let (word, sep) = if zh {
                     ("不合格", "；")
                 } else {
