@@ -160,6 +160,66 @@ impl Engine {
         }
     }
 
+    /// Fixes one photo into the spec's frame ([`crate::fix`]): checks it as given, plans the
+    /// crop, scale and level, draws it from the full-resolution pixels, encodes it as JPEG
+    /// ([`crate::fix::encode_jpeg`]) and checks the encoded photo again. A photo that cannot
+    /// be read, or cannot be fixed, has `reason` set and no image.
+    pub fn fix_bytes(&self, file: &str, bytes: &[u8], spec: &Spec) -> crate::fix::FixOutcome {
+        let mut outcome = crate::fix::FixOutcome {
+            plan: None,
+            image: None,
+            jpeg: None,
+            reason: None,
+            before: FileReport::from_error(file, &spec.id, &Error::Internal("not checked".into())),
+            after: None,
+        };
+        let work = || -> Result<(Photo, Analysis, FileReport)> {
+            let photo = crate::decode::decode(bytes)?;
+            let analysis = analyse(
+                &self.models,
+                &photo,
+                Stages::ALL,
+                None,
+                self.parallel_stages,
+            )?;
+            let report = self.report(file, &analysis, spec);
+            Ok((photo, analysis, report))
+        };
+        let (photo, analysis, before) =
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
+                Ok(Ok(done)) => done,
+                Ok(Err(e)) => {
+                    outcome.reason = Some(e.to_string());
+                    outcome.before = FileReport::from_error(file, &spec.id, &e);
+                    return outcome;
+                }
+                Err(_) => {
+                    let e = Error::Internal("panic while fixing".into());
+                    outcome.reason = Some(e.to_string());
+                    outcome.before = FileReport::from_error(file, &spec.id, &e);
+                    return outcome;
+                }
+            };
+        outcome.before = before;
+        let (w, h) = photo.image.dimensions();
+        match crate::fix::plan(&analysis, spec, w, h) {
+            Err(reason) => outcome.reason = Some(reason),
+            Ok(plan) => {
+                let image = crate::fix::render(&photo.image, &plan);
+                match crate::fix::encode_jpeg(&image, spec) {
+                    Ok(jpeg) => {
+                        outcome.after = Some(self.check_bytes(file, &jpeg, spec));
+                        outcome.jpeg = Some(jpeg);
+                    }
+                    Err(e) => outcome.reason = Some(e.to_string()),
+                }
+                outcome.image = Some(image);
+                outcome.plan = Some(plan);
+            }
+        }
+        outcome
+    }
+
     /// Reads and checks one file (only reads it).
     pub fn check_file(&self, path: &Path, spec: &Spec) -> FileReport {
         self.check_file_with(path, spec, Stages::NONE, |_, _, _| Ok(()))

@@ -47,6 +47,7 @@ pub mod decode;
 mod engine;
 mod error;
 pub mod expect;
+pub mod fix;
 pub mod input;
 pub mod report;
 pub mod runtime;

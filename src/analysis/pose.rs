@@ -7,7 +7,8 @@ use super::mesh::{FaceMesh, idx};
 /// Head pose in degrees. Signs, in the upright image as seen: `yaw` > 0 when the image-right
 /// side of the face is farther from the camera than the image-left side (the subject turns to
 /// their right, towards image left); `pitch` > 0 when the chin is farther from the camera than
-/// the forehead relative to a frontal face (head tilted back, looking up); `roll` > 0 when the
+/// the forehead relative to a frontal face (head bowed, chin down; a raised chin comes towards
+/// the camera and reads negative); `roll` > 0 when the
 /// image-right eye is lower than the image-left eye.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Pose {

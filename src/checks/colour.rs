@@ -79,13 +79,19 @@ impl ColourPhoto {
         let lip = c
             .lip_hue_difference_deg
             .map_or("none".to_string(), |s| format!("{} deg", fmt(s)));
+        // The value, unit and limit are those of the part that decides: the hue spread for a
+        // toned photo, else the chroma.
+        let (value, unit, min) = match (toned && !grey, c.hue_spread_deg) {
+            (true, Some(spread)) => (spread, "deg", self.min_hue_spread_deg),
+            _ => (c.photo_chroma_p95, "C*ab", self.min_chroma),
+        };
         CheckResult {
             id: Self::TABLE.into(),
             status: outcome(ok, severity),
             severity,
-            value: Some(c.photo_chroma_p95),
-            unit: "C*ab".into(),
-            min: Some(self.min_chroma),
+            value: Some(value),
+            unit: unit.into(),
+            min: Some(min),
             max: None,
             message: if grey {
                 format!(

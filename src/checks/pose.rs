@@ -61,7 +61,7 @@ impl Check for PoseLimits {
                 "turned to the subject's right",
                 "turned to the subject's left",
             ),
-            ("chin up", "chin down"),
+            ("chin down", "chin up"),
             ("image-right eye lower", "image-left eye lower"),
         ];
         Self::IDS

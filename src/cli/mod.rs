@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser, Subcommand};
 
 mod check;
+mod fix;
 mod output;
 #[cfg(feature = "serve")]
 mod serve;
@@ -34,6 +35,8 @@ struct Cli {
 enum Command {
     /// Check photo files and folders (folders recursively; image files found by content).
     Check(Box<check::CheckArgs>),
+    /// Crop, scale and level photos into a spec's frame; write NAME.fixed.jpg and check it again.
+    Fix(fix::FixArgs),
     /// List the built-in specs, or print one as TOML.
     Specs {
         #[command(subcommand)]
@@ -49,7 +52,7 @@ enum Command {
     },
     /// Print a manual page (roff) to standard output: the program's, or a subcommand's.
     Man {
-        /// `check`, `specs`, `serve`, `completions` or `man`; none for the main page.
+        /// `check`, `fix`, `specs`, `serve`, `completions` or `man`; none for the main page.
         subcommand: Option<String>,
     },
 }
@@ -80,6 +83,7 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check(args) => check::check(*args),
+        Command::Fix(args) => fix::fix(args),
         Command::Specs { action } => specs::specs(action),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::run_serve(args),

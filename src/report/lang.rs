@@ -69,6 +69,33 @@ pub fn status_word(status: Status, lang: Lang) -> &'static str {
 
 /// A check in a few words: `head_length 17.2 mm (19-22)` or `头部长度 17.2 毫米（应为 19–22）`.
 pub fn short(c: &CheckResult, lang: Lang) -> String {
+    // Shares read as percentages: "26.9 % (<= 1 %)".
+    if c.unit == "share" {
+        let pct = CheckResult {
+            value: c.value.map(|v| 100.0 * v),
+            min: c.min.map(|v| 100.0 * v),
+            max: c.max.map(|v| 100.0 * v),
+            unit: "%".into(),
+            ..c.clone()
+        };
+        return short(&pct, lang);
+    }
+    // A photo turned on its side or upside down says so in the short form too.
+    if c.id == "single_face"
+        && c.value == Some(0.0)
+        && let Some(turn) = c.message.split("; rotate it ").nth(1)
+    {
+        let turn = turn.split(" (").next().unwrap_or(turn);
+        return match lang {
+            Lang::En => format!("single_face: no upright face, rotate the photo {turn}"),
+            Lang::Zh => format!(
+                "{}：照片方向不对，请旋转 {}",
+                rule_name_zh(&c.id),
+                turn.replace(" degrees clockwise", " 度（顺时针）")
+                    .replace(" degrees", " 度")
+            ),
+        };
+    }
     let range = match (c.min, c.max) {
         (Some(lo), Some(hi)) if lo == hi => fmt(lo),
         (Some(lo), Some(hi)) if lo < 0.0 && lang == Lang::Zh => {
