@@ -108,13 +108,18 @@ fn fixed_suite_photos_meet_the_frame_rules() {
     assert!(rechecked * 100 >= n * 95, "{rechecked}/{n}");
 }
 
+/// `fix` of `fixtures/made/NAME.jpg` under the default spec.
+fn fix_fixture(name: &str) -> photocheck::fix::FixOutcome {
+    let engine = Engine::new().unwrap();
+    let spec = Spec::preset("cn-driving-licence").unwrap();
+    let bytes = std::fs::read(format!("fixtures/made/{name}.jpg")).unwrap();
+    engine.fix_bytes(name, &bytes, &spec)
+}
+
 #[test]
 fn a_small_head_is_fixed_and_rechecked() {
     let _machine = crate::common::share();
-    let engine = Engine::new().unwrap();
-    let spec = Spec::preset("cn-driving-licence").unwrap();
-    let bytes = std::fs::read("fixtures/made/astronaut_head_small.jpg").unwrap();
-    let out = engine.fix_bytes("head_small", &bytes, &spec);
+    let out = fix_fixture("astronaut_head_small");
     assert_eq!(out.before.verdict, Verdict::Fail);
     let plan = out.plan.expect("fixed");
     // The output is the print size at 300 dpi (11.8 px per mm): 260 x 378 px.
@@ -137,10 +142,7 @@ fn a_small_head_is_fixed_and_rechecked() {
 #[test]
 fn a_face_only_crop_is_refused_with_a_reason() {
     let _machine = crate::common::share();
-    let engine = Engine::new().unwrap();
-    let spec = Spec::preset("cn-driving-licence").unwrap();
-    let bytes = std::fs::read("fixtures/made/astronaut_face_only.jpg").unwrap();
-    let out = engine.fix_bytes("face_only", &bytes, &spec);
+    let out = fix_fixture("astronaut_face_only");
     assert!(out.plan.is_none() && out.image.is_none());
     let reason = out.reason.unwrap();
     assert!(reason.contains("below the chin"), "{reason}");
@@ -149,10 +151,7 @@ fn a_face_only_crop_is_refused_with_a_reason() {
 #[test]
 fn a_large_head_is_fixed_or_refused_never_stretched() {
     let _machine = crate::common::share();
-    let engine = Engine::new().unwrap();
-    let spec = Spec::preset("cn-driving-licence").unwrap();
-    let bytes = std::fs::read("fixtures/made/astronaut_head_large.jpg").unwrap();
-    let out = engine.fix_bytes("head_large", &bytes, &spec);
+    let out = fix_fixture("astronaut_head_large");
     match out.plan {
         // A uniform scale: x and y scaled alike (no stretch), and reduced.
         Some(p) => {
