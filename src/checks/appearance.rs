@@ -631,12 +631,6 @@ impl Check for BareHead {
             );
             return vec![r];
         };
-        if input.measurements.crown_y_px.is_some_and(|y| y < 1.0) {
-            r.message = format!(
-                "head covering not measured: the top of the head is cut off by the photo's edge: {by_eye}"
-            );
-            return vec![r];
-        }
         if a.head_top_height > self.max_top_height {
             r.value = Some(a.head_top_height);
             r.unit = "IPD".into();
