@@ -165,6 +165,18 @@ impl Engine {
     /// ([`crate::fix::encode_jpeg`]) and checks the encoded photo again. A photo that cannot
     /// be read, or cannot be fixed, has `reason` set and no image.
     pub fn fix_bytes(&self, file: &str, bytes: &[u8], spec: &Spec) -> crate::fix::FixOutcome {
+        self.fix_bytes_with(file, bytes, spec, false)
+    }
+
+    /// As [`Engine::fix_bytes`]; with `white_backdrop`, the backdrop is also replaced by white
+    /// through the person mask ([`crate::fix::render_with`]).
+    pub fn fix_bytes_with(
+        &self,
+        file: &str,
+        bytes: &[u8],
+        spec: &Spec,
+        white_backdrop: bool,
+    ) -> crate::fix::FixOutcome {
         let mut outcome = crate::fix::FixOutcome {
             plan: None,
             image: None,
@@ -205,7 +217,12 @@ impl Engine {
         match crate::fix::plan(&analysis, spec, w, h) {
             Err(reason) => outcome.reason = Some(reason),
             Ok(plan) => {
-                let image = crate::fix::render(&photo.image, &plan);
+                let white = analysis
+                    .person_mask
+                    .as_ref()
+                    .filter(|_| white_backdrop)
+                    .map(|m| (m, analysis.work_scale));
+                let image = crate::fix::render_with(&photo.image, &plan, white);
                 match crate::fix::encode_jpeg(&image, spec) {
                     Ok(jpeg) => {
                         outcome.after = Some(self.check_bytes(file, &jpeg, spec));

@@ -264,6 +264,17 @@ pub fn plan(
 /// A large reduction first shrinks the source by area averaging (no aliasing), to at most
 /// twice the output's scale.
 pub fn render(source: &RgbImage, plan: &FixPlan) -> RgbImage {
+    render_with(source, plan, None)
+}
+
+/// What `--background white` needs: the person mask (working-copy px) and the source px per
+/// mask px ([`Analysis::work_scale`]).
+pub type WhiteBackdrop<'a> = (&'a crate::analysis::PersonMask, f64);
+
+/// As [`render`]; with `white`, the backdrop is replaced by white: each pixel is blended
+/// with white by the person mask's probability there (so hair keeps a soft edge), and the
+/// frame beyond the source is white.
+pub fn render_with(source: &RgbImage, plan: &FixPlan, white: Option<WhiteBackdrop>) -> RgbImage {
     let (w, h) = (f64::from(source.width()), f64::from(source.height()));
     let shrink = (0.5 / plan.scale).floor().max(1.0);
     let reduced;
@@ -282,11 +293,23 @@ pub fn render(source: &RgbImage, plan: &FixPlan) -> RgbImage {
         let outside = sx < 0.0 || sy < 0.0 || sx > w || sy > h;
         let clothing = f64::from(y) > plan.chin_row && plan.edge_person.at(sx, sy, w, h);
         if outside && !clothing {
-            Rgb(plan.fill_rgb)
+            Rgb(if white.is_some() {
+                [255; 3]
+            } else {
+                plan.fill_rgb
+            })
         } else {
             let (sx, sy) = (sx.clamp(0.0, w), sy.clamp(0.0, h));
             let p = bilinear(img, sx * s, sy * s);
-            Rgb(p.map(|v| v.round().clamp(0.0, 255.0) as u8))
+            let person = white.map_or(1.0, |(mask, scale)| {
+                let scale = scale.max(1e-9);
+                mask.at((sx / scale) as i64, (sy / scale) as i64)
+            });
+            Rgb(p.map(|v| {
+                (person * v + (1.0 - person) * 255.0)
+                    .round()
+                    .clamp(0.0, 255.0) as u8
+            }))
         }
     })
 }

@@ -35,6 +35,16 @@ pub(super) struct FixArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: FixFormat,
+    /// Replace the backdrop: `white` paints it white through the person mask (a soft edge at
+    /// the hair); without it the backdrop is kept as it is.
+    #[arg(long, value_enum)]
+    background: Option<Backdrop>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(super) enum Backdrop {
+    /// Plain white.
+    White,
 }
 
 /// The photos under the paths, in order: files as given, folders walked (sorted).
@@ -107,7 +117,8 @@ pub(super) fn fix(args: FixArgs) -> ExitCode {
                 continue;
             }
         };
-        let out = engine.fix_bytes(&label, &bytes, &spec);
+        let white = matches!(args.background, Some(Backdrop::White));
+        let out = engine.fix_bytes_with(&label, &bytes, &spec, white);
         let target = output_path(&input, args.output.as_deref());
         let mut written = None;
         let mut reason = out.reason.clone();

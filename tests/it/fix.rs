@@ -211,3 +211,28 @@ fn the_fix_command_writes_beside_never_over_and_reports_json() {
     );
     assert_eq!(std::fs::read(&written).unwrap(), fixed);
 }
+
+#[test]
+fn a_grey_backdrop_is_painted_white_on_request() {
+    let _machine = crate::common::share();
+    let engine = Engine::new().unwrap();
+    let spec = Spec::preset("cn-driving-licence").unwrap();
+    let bytes = std::fs::read("fixtures/made/astronaut_grey_backdrop.jpg").unwrap();
+    let lightness = |r: &photocheck::FileReport| {
+        r.measurements
+            .as_ref()
+            .and_then(|m| m.background_lightness)
+            .unwrap()
+    };
+    let kept = engine.fix_bytes("grey", &bytes, &spec);
+    let white = engine.fix_bytes_with("grey", &bytes, &spec, true);
+    let (before, kept, white) = (
+        lightness(&white.before),
+        lightness(kept.after.as_ref().unwrap()),
+        lightness(white.after.as_ref().unwrap()),
+    );
+    // Without the option the backdrop stays grey; with it, the backdrop is white (L* >= 92,
+    // the preset's limit on the mean).
+    assert!(before < 85.0 && kept < 85.0, "{before} {kept}");
+    assert!(white >= 92.0, "{white}");
+}
