@@ -65,11 +65,6 @@ pub struct Appearance {
     /// Eye opening per eye: lid gap (mesh upper to lower lid centre) / eye width (corner to
     /// corner).
     pub eye_opening: [f64; 2],
-    /// Share of each eye's outline (mesh contour) whose pixels are eyeball, not skin: darker
-    /// than the skin by more than 12 L* (iris, pupil) or whiter (sclera: chroma under half
-    /// the skin's, not darker than the skin by more than 20 L*). Open eyes show the eyeball
-    /// over much of the outline; a closed lid is skin.
-    pub eyeball_share: [f64; 2],
     /// Iris contrast per eye, L*: inside the mesh's eye outline, the mean lightness of the
     /// outer quarters of the columns minus the darkest column of the middle half. An open
     /// eye shows a dark iris between lighter sclera; a closed lid is even across.
@@ -99,9 +94,6 @@ pub struct Appearance {
     /// lighter mid-cheek ([`Appearance::side_lightness`]), L* (tinted lenses and sunglasses
     /// darken it).
     pub lens_darkening: f64,
-    /// How much darker the eyes' area (0.5 x 0.3 IPD on each eye centre: lids and eye) is
-    /// than the cheeks, L* (median; sunglasses make it the lens).
-    pub eye_area_darkening: f64,
     /// Share of the area around each eye (0.8 x 0.5 IPD, both eyes) that is near-white
     /// (L* >= 95, chroma < 8) and more than 10 L* lighter than the skin: reflections on
     /// glasses (a blown-out face is `highlight_share`).
@@ -133,9 +125,6 @@ pub struct Appearance {
     pub head_top_vs_skin: Option<f64>,
     /// Height of the head above the mesh's forehead point (crown to forehead), IPD.
     pub head_top_height: f64,
-    /// Share of the forehead (between the brows and the forehead point) whose colour is skin
-    /// (within ΔE 20 of the cheeks).
-    pub forehead_skin_share: f64,
 }
 
 /// Measures the appearance of the face of `mesh` (working-copy px) on `img`, with the head
@@ -158,7 +147,6 @@ pub fn appearance(
     let skin_a = median(skin.iter().map(|c| f64::from(c[1])).collect());
     let skin_b = median(skin.iter().map(|c| f64::from(c[2])).collect());
     let skin_lab = [skin_l, skin_a, skin_b];
-    let skin_c = skin_a.hypot(skin_b);
     let pts = |ids: &[usize]| ids.iter().map(|&i| mesh.xy(i)).collect::<Vec<_>>();
     let dist = |a: usize, b: usize| {
         let (p, q) = (mesh.xy(a), mesh.xy(b));
@@ -169,17 +157,6 @@ pub fn appearance(
     let eye_opening = [
         dist(159, 145) / dist(33, 133).max(1.0),
         dist(386, 374) / dist(362, 263).max(1.0),
-    ];
-    let eyeball = |contour: &[usize]| {
-        let labs = labs_in(img, &polygon_pixels(img, &pts(contour)));
-        share(&labs, |c| {
-            let l = f64::from(c[0]);
-            l < skin_l - 12.0 || (l > skin_l - 20.0 && f64::from(chroma(*c)) < 0.5 * skin_c)
-        })
-    };
-    let eyeball_share = [
-        eyeball(&idx::EYE_LEFT_CONTOUR),
-        eyeball(&idx::EYE_RIGHT_CONTOUR),
     ];
     let iris_contrast = [
         column_contrast(img, &polygon_pixels(img, &pts(&idx::EYE_LEFT_CONTOUR))),
@@ -266,8 +243,6 @@ pub fn appearance(
             })
             .collect::<Vec<_>>()
     };
-    let eye_area = on_eyes((0.25, 0.15));
-    let eye_area_darkening = skin_l - median(eye_area.iter().map(|c| f64::from(c[0])).collect());
     let around = on_eyes((0.4, 0.25));
     let glare_share = share(&around, |c| {
         c[0] >= 95.0 && chroma(*c) < 8.0 && f64::from(c[0]) > skin_l + 10.0
@@ -351,20 +326,10 @@ pub fn appearance(
         }
     }
     let side_lab = (side_hair.len() >= 20).then(|| median_lab(&side_hair));
-    let brows_top = mesh.mean_xy(&super::mesh::idx::BROWS).1;
-    let forehead_labs = box_labs(
-        img,
-        el.0,
-        forehead.1 + 0.1 * (brows_top - forehead.1),
-        er.0,
-        brows_top - 0.1 * ipd,
-    );
-    let forehead_skin_share = share(&forehead_labs, |c| delta_e(lab64(c), skin_lab) < 20.0);
 
     Ok(Appearance {
         skin_lightness: skin_l,
         eye_opening,
-        eyeball_share,
         iris_contrast,
         eyelid_opening,
         mouth_opening,
@@ -373,7 +338,6 @@ pub fn appearance(
         mouth_width: mouth_w / ipd,
         bridge_line,
         lens_darkening,
-        eye_area_darkening,
         glare_share,
         side_lightness,
         highlight_share,
@@ -385,7 +349,6 @@ pub fn appearance(
         head_top_vs_side_hair: top_lab.zip(side_lab).map(|(t, s)| delta_e(t, s)),
         head_top_vs_skin: top_lab.map(|t| delta_e(t, skin_lab)),
         head_top_height: top_h / ipd,
-        forehead_skin_share,
     })
 }
 
@@ -428,10 +391,6 @@ fn eyelid_opening(
     let p = |i: usize| (f64::from(contour[3 * i]), f64::from(contour[3 * i + 1]));
     let d = |a: (f64, f64), b: (f64, f64)| (a.0 - b.0).hypot(a.1 - b.1);
     Ok(d(p(12), p(4)) / d(p(0), p(8)).max(1e-6))
-}
-
-fn lab64(c: &[f32; 3]) -> [f64; 3] {
-    [f64::from(c[0]), f64::from(c[1]), f64::from(c[2])]
 }
 
 /// CIE76 colour difference.

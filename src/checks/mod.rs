@@ -333,7 +333,6 @@ pub(crate) mod testing {
         crate::analysis::Appearance {
             skin_lightness: 65.0,
             eye_opening: [0.3, 0.3],
-            eyeball_share: [0.9, 0.9],
             iris_contrast: [25.0, 25.0],
             eyelid_opening: [None, None],
             mouth_opening: 0.03,
@@ -342,7 +341,6 @@ pub(crate) mod testing {
             mouth_width: 0.8,
             bridge_line: 1.0,
             lens_darkening: 3.0,
-            eye_area_darkening: 15.0,
             glare_share: 0.0,
             side_lightness: [64.0, 66.0],
             highlight_share: 0.0,
@@ -354,7 +352,6 @@ pub(crate) mod testing {
             head_top_vs_side_hair: Some(5.0),
             head_top_vs_skin: Some(40.0),
             head_top_height: 1.0,
-            forehead_skin_share: 0.9,
         }
     }
 
