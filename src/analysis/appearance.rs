@@ -46,8 +46,6 @@ pub mod idx {
     pub const MOUTH_CORNERS: [usize; 2] = [61, 291];
     /// Upper and lower lip, inner centre points.
     pub const LIP_CENTRES: [usize; 2] = [13, 14];
-    /// Nose bridge between the eyes (168) and its middle (6).
-    pub const NOSE_BRIDGE: [usize; 2] = [168, 6];
     /// Face-oval points at temple level (image left, image right).
     pub const TEMPLES: [usize; 2] = [127, 356];
 }
@@ -62,9 +60,6 @@ pub const IRIS_MODEL_BELOW: f64 = 12.0;
 pub struct Appearance {
     /// Median L* of the cheeks' skin: the reference for the relative measures.
     pub skin_lightness: f64,
-    /// Eye opening per eye: lid gap (mesh upper to lower lid centre) / eye width (corner to
-    /// corner).
-    pub eye_opening: [f64; 2],
     /// Iris contrast per eye, L*: inside the mesh's eye outline, the mean lightness of the
     /// outer quarters of the columns minus the darkest column of the middle half. An open
     /// eye shows a dark iris between lighter sclera; a closed lid is even across.
@@ -86,10 +81,6 @@ pub struct Appearance {
     pub corner_lift: f64,
     /// Mouth width / IPD (a broad smile widens the mouth).
     pub mouth_width: f64,
-    /// Contrast of a thin horizontal line across the nose bridge between the eyes (a glasses
-    /// frame's bridge): the largest |L* of a row - mean of the rows 0.06 IPD above and below|
-    /// over the bridge, L*. Bare skin there is smooth.
-    pub bridge_line: f64,
     /// How much darker the skin under the eyes (inside where a lens would be) is than the
     /// lighter mid-cheek ([`Appearance::side_lightness`]), L* (tinted lenses and sunglasses
     /// darken it).
@@ -103,8 +94,6 @@ pub struct Appearance {
     pub side_lightness: [f64; 2],
     /// Share of the face oval's pixels that are blown out (L* >= 97).
     pub highlight_share: f64,
-    /// Share of the face oval's pixels that are crushed black (L* < 8).
-    pub shadow_share: f64,
     /// 99th percentile of L* over the face oval: the face's highlights (forehead, nose,
     /// catchlights) reach well above the skin in a photo exposed right, whatever the skin tone;
     /// under-exposed, nothing does.
@@ -113,9 +102,6 @@ pub struct Appearance {
     /// (SPIE 6492, 2007), the largest over rows and columns, on the grey face from the brows
     /// to the mouth, reduced to 40 px per IPD when it is larger (never enlarged).
     pub blur: f64,
-    /// Head top region (between the crown and the forehead point, the width of the eyes):
-    /// its median L*.
-    pub head_top_lightness: Option<f64>,
     /// Head top region: median chroma C*ab.
     pub head_top_chroma: Option<f64>,
     /// Head top region: colour difference (CIE76 ΔE) from the hair beside the temples, when
@@ -154,10 +140,6 @@ pub fn appearance(
     };
 
     // Eyes.
-    let eye_opening = [
-        dist(159, 145) / dist(33, 133).max(1.0),
-        dist(386, 374) / dist(362, 263).max(1.0),
-    ];
     let iris_contrast = [
         column_contrast(img, &polygon_pixels(img, &pts(&idx::EYE_LEFT_CONTOUR))),
         column_contrast(img, &polygon_pixels(img, &pts(&idx::EYE_RIGHT_CONTOUR))),
@@ -208,17 +190,6 @@ pub fn appearance(
     let along = |dx: f64, dy: f64| -dx * roll.sin() + dy * roll.cos();
     let corner_lift = along(lips_centre.0 - corners_mid.0, lips_centre.1 - corners_mid.1) / mouth_w;
 
-    // Glasses: a frame's bridge crosses the nose between the eyes.
-    let [b0, b1] = idx::NOSE_BRIDGE.map(|i| mesh.xy(i));
-    let bridge_x = (b0.0 + b1.0) / 2.0;
-    let bridge_line = line_contrast(
-        img,
-        bridge_x,
-        b0.1.min(b1.1) - 0.35 * ipd,
-        b0.1.max(b1.1) + 0.1 * ipd,
-        0.1 * ipd,
-        0.06 * ipd,
-    );
     let under_eye = |e: (f64, f64)| {
         box_labs(
             img,
@@ -267,7 +238,6 @@ pub fn appearance(
         &polygon_pixels(img, &pts(&super::mesh::idx::FACE_OVAL)),
     );
     let highlight_share = share(&oval, |c| c[0] >= 97.0);
-    let shadow_share = share(&oval, |c| c[0] < 8.0);
     let face_highlight_lightness = {
         let mut l: Vec<f64> = oval.iter().map(|c| f64::from(c[0])).collect();
         if l.is_empty() {
@@ -329,22 +299,18 @@ pub fn appearance(
 
     Ok(Appearance {
         skin_lightness: skin_l,
-        eye_opening,
         iris_contrast,
         eyelid_opening,
         mouth_opening,
         teeth_share,
         corner_lift,
         mouth_width: mouth_w / ipd,
-        bridge_line,
         lens_darkening,
         glare_share,
         side_lightness,
         highlight_share,
-        shadow_share,
         face_highlight_lightness,
         blur,
-        head_top_lightness: top_lab.map(|c| c[0]),
         head_top_chroma: top_lab.map(|c| c[1].hypot(c[2])),
         head_top_vs_side_hair: top_lab.zip(side_lab).map(|(t, s)| delta_e(t, s)),
         head_top_vs_skin: top_lab.map(|t| delta_e(t, skin_lab)),
@@ -450,27 +416,6 @@ fn masked_box_labs(
         .filter(|&(x, y)| mask.at(i64::from(x), i64::from(y)) >= 0.5)
         .collect();
     labs_in(img, &px)
-}
-
-/// Contrast of the strongest thin horizontal line in a vertical strip centred on `cx`
-/// (`half_w` either side) from `y0` to `y1`: max over rows of |row L* - mean of the rows
-/// `gap` above and below|, L*.
-fn line_contrast(img: &RgbImage, cx: f64, y0: f64, y1: f64, half_w: f64, gap: f64) -> f64 {
-    let [x0, ya, x1, yb] = clip_box(img, cx - half_w, y0, cx + half_w, y1);
-    if x1 <= x0 || yb <= ya {
-        return 0.0;
-    }
-    let rows: Vec<f64> = (ya..yb)
-        .map(|y| {
-            let px: Vec<(u32, u32)> = (x0..x1).map(|x| (x, y)).collect();
-            let labs = labs_in(img, &px);
-            labs.iter().map(|c| f64::from(c[0])).sum::<f64>() / labs.len() as f64
-        })
-        .collect();
-    let k = gap.round().max(1.0) as usize;
-    (k..rows.len().saturating_sub(k))
-        .map(|i| (rows[i] - (rows[i - k] + rows[i + k]) / 2.0).abs())
-        .fold(0.0, f64::max)
 }
 
 /// The column profile contrast of a region (see [`Appearance::iris_contrast`]), L*.

@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 
 use super::mesh::FaceMesh;
 use super::sample::polygon_pixels;
-use super::segment::PersonMask;
 
 /// CIE L*a*b* (D65) of an 8-bit sRGB colour given as floats in 0..255: `[L*, a*, b*]`.
 pub fn lab(rgb: [f32; 3]) -> [f32; 3] {
@@ -85,7 +84,7 @@ pub struct ColourStats {
 
 /// Colour statistics of a photo: the cheeks' and lips' colour (from the mesh) and the
 /// chroma and hue spread over the whole photo.
-pub fn colour_stats(img: &RgbImage, mesh: &FaceMesh, _mask: &PersonMask) -> ColourStats {
+pub fn colour_stats(img: &RgbImage, mesh: &FaceMesh) -> ColourStats {
     let cheeks = super::head::cheek_labs(img, mesh);
     let face_chroma =
         cheeks.iter().map(|c| f64::from(chroma(*c))).sum::<f64>() / cheeks.len().max(1) as f64;

@@ -26,10 +26,6 @@ pub const MIN_FACE_SIZE_RATIO: f64 = 0.2;
 /// size. When none is found, it runs again at 2x and 4x this size (faces down to 1/20).
 pub const DETECTION_SIDE: u32 = 200;
 
-/// A main face narrower than this share of the photo's longest side sends the detector
-/// round again at twice the size, for smaller faces beside it.
-pub const SMALL_FACE_SHARE: f64 = 0.2;
-
 /// Detects faces in an upright RGB image; boxes in the image's px, largest first.
 pub fn detect_faces(detector: &dyn FaceDetector, img: &RgbImage) -> Vec<FaceBox> {
     let longest = img.width().max(img.height());
@@ -59,19 +55,6 @@ pub fn detect_faces(detector: &dyn FaceDetector, img: &RgbImage) -> Vec<FaceBox>
             break;
         }
         faces = at(DETECTION_SIDE * factor);
-    }
-    // A face under a fifth of the photo's longest side is not an ID-photo framing (a group,
-    // a snapshot): other faces may be below the first size's reach, so look again at twice
-    // the size. An ID photo's face is about a third of the height and never pays for this.
-    let largest = faces.iter().map(|f| f.width).fold(0.0, f64::max);
-    if largest > 0.0
-        && largest < SMALL_FACE_SHARE * f64::from(longest)
-        && longest > DETECTION_SIDE * 2
-    {
-        let again = at(DETECTION_SIDE * 2);
-        if again.len() > faces.len() {
-            faces = again;
-        }
     }
     faces.sort_by(|a, b| b.width.total_cmp(&a.width));
     let largest = faces.first().map_or(0.0, |f| f.width);

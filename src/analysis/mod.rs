@@ -68,7 +68,7 @@ impl Stages {
     pub const HEAD: Stages = Stages(1 << 3);
     /// Backdrop statistics ([`Analysis::background`]); needs the mask.
     pub const BACKGROUND: Stages = Stages(1 << 4);
-    /// Colour statistics ([`Analysis::colour`]); needs the mesh and the mask.
+    /// Colour statistics ([`Analysis::colour`]); needs the mesh.
     pub const COLOUR: Stages = Stages(1 << 5);
     /// Head pose ([`Analysis::pose`]); needs the mesh.
     pub const POSE: Stages = Stages(1 << 6);
@@ -94,13 +94,13 @@ impl Stages {
         if s.contains(Stages::APPEARANCE) {
             s = s.union(Stages::HEAD);
         }
-        if s.contains(Stages::HEAD) || s.contains(Stages::COLOUR) {
+        if s.contains(Stages::HEAD) {
             s = s.union(Stages::SEGMENT).union(Stages::MESH);
         }
         if s.contains(Stages::BACKGROUND) {
             s = s.union(Stages::SEGMENT);
         }
-        if s.contains(Stages::SEGMENT) || s.contains(Stages::POSE) {
+        if s.contains(Stages::SEGMENT) || s.contains(Stages::POSE) || s.contains(Stages::COLOUR) {
             s = s.union(Stages::MESH);
         }
         if s.contains(Stages::MESH) {
@@ -336,9 +336,9 @@ pub(crate) fn analyse(
             analysis.background = background::background_stats(work, mask);
             lap(&mut timings.background);
         }
-        if stages.contains(Stages::COLOUR) {
-            analysis.colour = Some(colour::colour_stats(work, &face_mesh, mask));
-        }
+    }
+    if stages.contains(Stages::COLOUR) {
+        analysis.colour = Some(colour::colour_stats(work, &face_mesh));
     }
     if stages.contains(Stages::POSE) {
         analysis.pose = Some(pose::pose_of(&face_mesh));

@@ -12,20 +12,31 @@ use super::{CheckInput, CheckResult, Status, fmt, range_check};
 use crate::analysis::{Appearance, Stages};
 use crate::spec::{PhotoSize, Severity, Spec};
 
+/// The words of an appearance result: what was measured, and the message when it passes, when
+/// it fails (what to change), and what to check by eye when no face was measured.
+struct Wording<'a> {
+    what: &'a str,
+    pass: &'a str,
+    fail: &'a str,
+    by_eye: &'a str,
+}
+
 /// A result for a value against limits, with the messages of this family: `pass` when within,
 /// `fail` (what to change) otherwise, and "check by eye" when no face was measured.
-#[allow(clippy::too_many_arguments)]
 fn appearance_check(
     id: &str,
     severity: Severity,
     value: Option<f64>,
     unit: &str,
     (min, max): (Option<f64>, Option<f64>),
-    what: &str,
-    pass: &str,
-    fail: &str,
-    by_eye: &str,
+    words: Wording,
 ) -> CheckResult {
+    let Wording {
+        what,
+        pass,
+        fail,
+        by_eye,
+    } = words;
     let mut r = range_check(id, severity, value, unit, min, max, what);
     r.message = match r.status {
         Status::NotMeasured => {
@@ -81,10 +92,12 @@ impl Check for EyesOpen {
                 Some(o),
                 "ratio",
                 (Some(self.min_eyelid_opening), None),
-                "eyelid opening of the less open eye (lid gap / eye width)",
-                "both eyes open",
-                fix,
-                "that both eyes are open and visible",
+                Wording {
+                    what: "eyelid opening of the less open eye (lid gap / eye width)",
+                    pass: "both eyes open",
+                    fail: fix,
+                    by_eye: "that both eyes are open and visible",
+                },
             ),
             None => appearance_check(
                 Self::IDS[0].id,
@@ -92,10 +105,12 @@ impl Check for EyesOpen {
                 a.map(|a| a.iris_contrast[0].min(a.iris_contrast[1])),
                 "L*",
                 (Some(crate::analysis::appearance::IRIS_MODEL_BELOW), None),
-                "iris contrast of the less open eye",
-                "both eyes open",
-                fix,
-                "that both eyes are open and visible",
+                Wording {
+                    what: "iris contrast of the less open eye",
+                    pass: "both eyes open",
+                    fail: fix,
+                    by_eye: "that both eyes are open and visible",
+                },
             ),
         };
         vec![r]
@@ -159,10 +174,12 @@ impl Check for MouthClosed {
             value,
             unit,
             (None, Some(limit)),
-            what,
-            "mouth closed",
-            "the mouth is open or teeth show: close the lips (no smile showing teeth)",
-            "that the lips are closed and no teeth show",
+            Wording {
+                what,
+                pass: "mouth closed",
+                fail: "the mouth is open or teeth show: close the lips (no smile showing teeth)",
+                by_eye: "that the lips are closed and no teeth show",
+            },
         )]
     }
 
@@ -234,10 +251,12 @@ impl Check for ExpressionNeutral {
                 a.map(|a| a.mouth_opening),
                 "ratio",
                 (None, Some(self.max_mouth_opening)),
-                "mouth opening (lip gap / mouth width)",
-                "neutral expression",
-                "the mouth is open (laughing or talking): close the mouth and keep a neutral face",
-                "that the expression is neutral",
+                Wording {
+                    what: "mouth opening (lip gap / mouth width)",
+                    pass: "neutral expression",
+                    fail: "the mouth is open (laughing or talking): close the mouth and keep a neutral face",
+                    by_eye: "that the expression is neutral",
+                },
             )
         } else if wide {
             appearance_check(
@@ -246,10 +265,12 @@ impl Check for ExpressionNeutral {
                 a.map(|a| a.mouth_width),
                 "IPD",
                 (None, Some(self.max_mouth_width)),
-                "mouth width in inter-eye distances",
-                "neutral expression",
-                "the mouth is stretched wide (a smile): relax the face, mouth closed and neutral",
-                "that the expression is neutral",
+                Wording {
+                    what: "mouth width in inter-eye distances",
+                    pass: "neutral expression",
+                    fail: "the mouth is stretched wide (a smile): relax the face, mouth closed and neutral",
+                    by_eye: "that the expression is neutral",
+                },
             )
         } else {
             appearance_check(
@@ -258,10 +279,12 @@ impl Check for ExpressionNeutral {
                 a.map(|a| a.corner_lift),
                 "ratio",
                 (Some(self.min_corner_lift), Some(self.max_corner_lift)),
-                "mouth corners' lift (mouth widths, up positive)",
-                "neutral expression",
-                "smiling or frowning: keep a neutral face, mouth corners level, no smile",
-                "that the expression is neutral (no smile, no frown)",
+                Wording {
+                    what: "mouth corners' lift (mouth widths, up positive)",
+                    pass: "neutral expression",
+                    fail: "smiling or frowning: keep a neutral face, mouth corners level, no smile",
+                    by_eye: "that the expression is neutral (no smile, no frown)",
+                },
             )
         };
         vec![r]
@@ -301,10 +324,12 @@ impl Check for LensesClear {
             appearance_of(input).map(|a| a.lens_darkening),
             "L*",
             (None, Some(self.max_lens_darkening)),
-            "darkening around the eyes against the cheeks",
-            "no sunglasses or tinted lenses",
-            "the eyes are behind dark or tinted lenses: take off sunglasses or tinted glasses",
-            "that no sunglasses or tinted lenses are worn",
+            Wording {
+                what: "darkening around the eyes against the cheeks",
+                pass: "no sunglasses or tinted lenses",
+                fail: "the eyes are behind dark or tinted lenses: take off sunglasses or tinted glasses",
+                by_eye: "that no sunglasses or tinted lenses are worn",
+            },
         )]
     }
 
@@ -342,10 +367,12 @@ impl Check for NoGlare {
             appearance_of(input).map(|a| a.glare_share),
             "share",
             (None, Some(self.max_glare_share)),
-            "reflections around the eyes",
-            "no glare over the eyes",
-            "light reflects over the eyes (glare on glasses): tilt the glasses slightly, move the light to the side, or take the glasses off",
-            "that no reflection on glasses hides the eyes",
+            Wording {
+                what: "reflections around the eyes",
+                pass: "no glare over the eyes",
+                fail: "light reflects over the eyes (glare on glasses): tilt the glasses slightly, move the light to the side, or take the glasses off",
+                by_eye: "that no reflection on glasses hides the eyes",
+            },
         )]
     }
 
@@ -384,10 +411,12 @@ impl Check for EvenLighting {
             a.map(|a| (a.side_lightness[0] - a.side_lightness[1]).abs()),
             "L*",
             (None, Some(self.max_side_difference)),
-            "lightness difference between the cheeks",
-            "evenly lit face",
-            "one side of the face is in shadow: light the face evenly from the front (two lights or a reflector), away from a window",
-            "that the face is evenly lit, with no strong shadow",
+            Wording {
+                what: "lightness difference between the cheeks",
+                pass: "evenly lit face",
+                fail: "one side of the face is in shadow: light the face evenly from the front (two lights or a reflector), away from a window",
+                by_eye: "that the face is evenly lit, with no strong shadow",
+            },
         );
         if let (Some(a), Status::Fail | Status::Warn) = (a, r.status) {
             let darker = if a.side_lightness[0] < a.side_lightness[1] {
@@ -460,10 +489,12 @@ impl Check for Exposure {
                 Some(a.highlight_share),
                 "share",
                 (None, Some(self.max_highlight_share)),
-                "blown-out share of the face",
-                "",
-                "parts of the face are blown out to white: less light or a shorter exposure",
-                "",
+                Wording {
+                    what: "blown-out share of the face",
+                    pass: "",
+                    fail: "parts of the face are blown out to white: less light or a shorter exposure",
+                    by_eye: "",
+                },
             )];
         }
         if let Some(a) = a.filter(|a| a.face_highlight_lightness < self.min_highlight_lightness) {
@@ -473,32 +504,32 @@ impl Check for Exposure {
                 Some(a.face_highlight_lightness),
                 "L*",
                 (Some(self.min_highlight_lightness), None),
-                "lightest parts of the face (99th percentile)",
-                "",
-                "the photo is under-exposed (even the face's highlights are dark): more light on the face or a longer exposure",
-                "",
+                Wording {
+                    what: "lightest parts of the face (99th percentile)",
+                    pass: "",
+                    fail: "the photo is under-exposed (even the face's highlights are dark): more light on the face or a longer exposure",
+                    by_eye: "",
+                },
             )];
         }
-        let mut r = appearance_check(
+        let fix = if a.is_some_and(|a| a.skin_lightness < self.min_face_lightness) {
+            "the face is too dark: more light on the face or a longer exposure"
+        } else {
+            "the face is too bright: less light or a shorter exposure"
+        };
+        vec![appearance_check(
             Self::IDS[0].id,
             severity,
             a.map(|a| a.skin_lightness),
             "L*",
             (Some(self.min_face_lightness), Some(self.max_face_lightness)),
-            "face lightness",
-            "face well exposed",
-            "the face is badly exposed",
-            "that the face is neither too dark nor too bright",
-        );
-        if let (Some(a), Status::Fail | Status::Warn) = (a, r.status) {
-            let fix = if a.skin_lightness < self.min_face_lightness {
-                "the face is too dark: more light on the face or a longer exposure"
-            } else {
-                "the face is too bright: less light or a shorter exposure"
-            };
-            r.message = r.message.replacen("the face is badly exposed", fix, 1);
-        }
-        vec![r]
+            Wording {
+                what: "face lightness",
+                pass: "face well exposed",
+                fail: fix,
+                by_eye: "that the face is neither too dark nor too bright",
+            },
+        )]
     }
 
     fn summary(&self, _spec: &Spec) -> Option<String> {
@@ -540,10 +571,12 @@ impl Check for Sharpness {
             appearance_of(input).map(|a| a.blur),
             "ratio",
             (None, Some(self.max_blur)),
-            "face blur (0 sharp, 1 blurred)",
-            "face in focus",
-            "the face is blurred: focus on the eyes, hold the camera still (or use a tripod) and use more light",
-            "that the face is sharp",
+            Wording {
+                what: "face blur (0 sharp, 1 blurred)",
+                pass: "face in focus",
+                fail: "the face is blurred: focus on the eyes, hold the camera still (or use a tripod) and use more light",
+                by_eye: "that the face is sharp",
+            },
         )]
     }
 
