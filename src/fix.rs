@@ -1,6 +1,8 @@
 //! `fix`: crops, scales and levels a photo into a spec's frame (issue 14). The head length and
 //! the space above the head are brought inside their bands (kept where they already are inside,
-//! else just inside), the face centred, a tilted eye line levelled, at the spec's pixel size
+//! else just inside), the head width too when the face's proportions allow both and the photo
+//! holds the larger frame (else the length wins: it is the rule that fails a photo), the face
+//! centred, a tilted eye line levelled, at the spec's pixel size
 //! (or at its print size and resolution).
 //! Nothing about the person is invented: the frame may be extended with the measured backdrop
 //! colour above and beside the head, and a photo that would need more than that (cut off below
@@ -117,6 +119,19 @@ pub fn plan(
     source_w: u32,
     source_h: u32,
 ) -> Result<FixPlan, String> {
+    // The head width too when the face allows it; if that frame needs more of the photo than
+    // there is, the head length (the rule that fails a photo) alone.
+    plan_keeping(analysis, spec, (source_w, source_h), true)
+        .or_else(|_| plan_keeping(analysis, spec, (source_w, source_h), false))
+}
+
+/// [`plan`], keeping the head width in its band when `keep_width` and the face allows it.
+fn plan_keeping(
+    analysis: &Analysis,
+    spec: &Spec,
+    (source_w, source_h): (u32, u32),
+    keep_width: bool,
+) -> Result<FixPlan, String> {
     let head = analysis
         .head
         .as_ref()
@@ -162,7 +177,22 @@ pub fn plan(
         v.clamp(lo, hi)
     };
     let (l_lo, l_hi) = (length.params.min_mm, length.params.max_mm);
-    let target_length = inside(head.head_length_px() * source_mm, l_lo, l_hi) * px_per_mm;
+    let source_length_mm = head.head_length_px() * source_mm;
+    // With a head width rule that the face's proportions allow, the scale also keeps the
+    // width inside its band (the smallest change that meets both); otherwise the length
+    // alone decides (the advice says so).
+    let measured = crate::checks::measurements(analysis, spec);
+    // The length, the rule that fails a photo, keeps twice the safety margin when the width
+    // is met too (measures carry some error; the width rule is a warning).
+    let margins = (2.0 * SAFETY_MM, SAFETY_MM);
+    let kept_mm = match crate::checks::head::scale_window(spec, &measured, margins) {
+        Some(w) if w.with_width && keep_width => {
+            let alone = inside(source_length_mm, l_lo, l_hi) / source_length_mm;
+            source_length_mm * alone.clamp(w.lo, w.hi)
+        }
+        _ => inside(source_length_mm, l_lo, l_hi),
+    };
+    let target_length = kept_mm * px_per_mm;
     let target_margin = margin
         .map(|m| inside(head.crown_y * source_mm, m.params.min_mm, m.params.max_mm) * px_per_mm)
         .unwrap_or(0.1 * target_length);
@@ -334,7 +364,8 @@ pub struct FixOutcome {
 }
 
 /// Encodes a fixed photo as JPEG: quality 95, or for a spec with a file-size rule the highest
-/// quality (95 down to 50) whose file fits under the rule's maximum.
+/// quality (95 down to 50) whose file fits under the rule's maximum; the JFIF density records
+/// the spec's resolution (its `image_dpi` rule, else its print resolution), when it has one.
 ///
 /// Errors: [`crate::Error::Internal`] if the encoder fails (it writes to memory).
 pub fn encode_jpeg(img: &RgbImage, spec: &Spec) -> crate::error::Result<Vec<u8>> {
@@ -342,9 +373,20 @@ pub fn encode_jpeg(img: &RgbImage, spec: &Spec) -> crate::error::Result<Vec<u8>>
         .rules
         .get::<crate::checks::file::FileSize>()
         .map(|r| (r.params.max_kb * 1024.0) as usize);
+    // The resolution the photo's print size implies (the JFIF density a dpi rule reads).
+    let dpi = spec
+        .rules
+        .get::<crate::checks::frame::ImageDpi>()
+        .map(|r| r.params.dpi)
+        .or(spec.photo.dpi)
+        .map(|d| d.round().clamp(1.0, f64::from(u16::MAX)) as u16);
     let encode = |q: u8| -> crate::error::Result<Vec<u8>> {
         let mut out = Vec::new();
-        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, q)
+        let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, q);
+        if let Some(dpi) = dpi {
+            encoder.set_pixel_density(image::codecs::jpeg::PixelDensity::dpi(dpi));
+        }
+        encoder
             .encode_image(img)
             .map_err(|e| crate::Error::Internal(format!("JPEG encoder: {e}")))?;
         Ok(out)
@@ -355,6 +397,58 @@ pub fn encode_jpeg(img: &RgbImage, spec: &Spec) -> crate::error::Result<Vec<u8>>
         match max_bytes {
             Some(max) if bytes.len() > max && q > 50 => q -= 5,
             _ => return Ok(bytes),
+        }
+    }
+}
+
+/// The report of one fixed (or refused) photo, as `photocheck fix --format json` writes it and
+/// `POST /v1/fix` answers: `output` is where the fixed photo went (a path, or a `data:` URL)
+/// or `null` when it was refused, with `reason` saying why.
+#[derive(Debug, Clone, Serialize)]
+pub struct FixReport {
+    /// The input's label (path or upload name).
+    pub file: String,
+    /// Where the fixed photo is, or `None` when refused.
+    pub output: Option<String>,
+    /// Output width, px.
+    pub output_width_px: Option<u32>,
+    /// Output height, px.
+    pub output_height_px: Option<u32>,
+    /// The affine map from the upright source photo (px) to the output (px),
+    /// `[a, b, c, d, e, f]`: `x' = a x + b y + c`, `y' = d x + e y + f`.
+    pub source_to_output: Option<[f64; 6]>,
+    /// The check report of the photo as given.
+    pub before: crate::FileReport,
+    /// The check report of the fixed photo (same schema as `check`), when it was written.
+    pub after: Option<crate::FileReport>,
+    /// Why the photo was not fixed (`None` when it was).
+    pub reason: Option<String>,
+}
+
+impl FixOutcome {
+    /// The outcome as a [`FixReport`] for `file`, the fixed photo having gone to `output`
+    /// (`None` when it was refused or could not be written; `reason` then says why, `after`
+    /// is dropped).
+    pub fn to_report(
+        &self,
+        file: &str,
+        output: Option<String>,
+        reason: Option<String>,
+    ) -> FixReport {
+        let written = output.is_some();
+        FixReport {
+            file: file.to_string(),
+            output,
+            output_width_px: self.plan.as_ref().map(|p| p.width_px),
+            output_height_px: self.plan.as_ref().map(|p| p.height_px),
+            source_to_output: self.plan.as_ref().map(|p| p.source_to_output),
+            before: self.before.clone(),
+            after: self.after.clone().filter(|_| written),
+            reason: if written {
+                None
+            } else {
+                reason.or_else(|| self.reason.clone())
+            },
         }
     }
 }

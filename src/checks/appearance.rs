@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::rule::{Check, CheckName, Problem, positive, within};
+use super::rule::{Check, CheckName, Problem, Repair, positive, within};
 use super::{CheckInput, CheckResult, Status, fmt, range_check};
 use crate::analysis::{Appearance, Stages};
 use crate::spec::{PhotoSize, Severity, Spec};
@@ -73,6 +73,8 @@ impl Check for EyesOpen {
         id: "eyes_open",
         zh: "双眼睁开",
         fix_zh: "请双眼自然睁开，目视镜头，头发不要遮挡眼睛",
+        fix_en: "open both eyes naturally and look at the camera; keep hair away from the eyes",
+        fix_repairs: Repair::No,
     }];
     const STAGES: Stages = Stages::APPEARANCE;
 
@@ -140,6 +142,8 @@ impl Check for MouthClosed {
         id: "mouth_closed",
         zh: "嘴巴闭合",
         fix_zh: "请自然闭合嘴巴，不要露齿",
+        fix_en: "close the mouth naturally, teeth not showing",
+        fix_repairs: Repair::No,
     }];
     const STAGES: Stages = Stages::APPEARANCE;
 
@@ -216,6 +220,8 @@ impl Check for ExpressionNeutral {
         id: "expression_neutral",
         zh: "表情自然",
         fix_zh: "请保持自然表情，不要大笑或皱眉",
+        fix_en: "keep a neutral expression: no broad smile, no frown",
+        fix_repairs: Repair::No,
     }];
     const STAGES: Stages = Stages::APPEARANCE;
 
@@ -310,6 +316,8 @@ impl Check for LensesClear {
         id: "lenses_clear",
         zh: "无墨镜",
         fix_zh: "请摘下墨镜或有色眼镜",
+        fix_en: "take off sunglasses or tinted glasses",
+        fix_repairs: Repair::No,
     }];
     const STAGES: Stages = Stages::APPEARANCE;
 
@@ -353,6 +361,8 @@ impl Check for NoGlare {
         id: "no_glare",
         zh: "镜片无反光",
         fix_zh: "镜片反光遮挡眼睛：请调整灯光角度或摘下眼镜",
+        fix_en: "reflections on the glasses hide the eyes: move the light, tilt the glasses down a little, or take them off",
+        fix_repairs: Repair::No,
     }];
     const STAGES: Stages = Stages::APPEARANCE;
 
@@ -396,6 +406,8 @@ impl Check for EvenLighting {
         id: "even_lighting",
         zh: "光线均匀",
         fix_zh: "面部光线不均：请从正面均匀照明，避免侧光阴影",
+        fix_en: "light the face evenly from the front, with no shadow on one side",
+        fix_repairs: Repair::No,
     }];
     const STAGES: Stages = Stages::APPEARANCE;
 
@@ -458,6 +470,8 @@ impl Check for Exposure {
         id: "exposure",
         zh: "曝光正常",
         fix_zh: "请调整光线，使面部既不过暗也不过亮",
+        fix_en: "change the light so that the face is neither too dark nor too bright",
+        fix_repairs: Repair::No,
     }];
     const STAGES: Stages = Stages::APPEARANCE;
 
@@ -557,6 +571,8 @@ impl Check for Sharpness {
         id: "sharpness",
         zh: "清晰对焦",
         fix_zh: "照片模糊：请对焦面部并保持相机稳定",
+        fix_en: "the photo is blurred: focus on the face and hold the camera still",
+        fix_repairs: Repair::No,
     }];
     const STAGES: Stages = Stages::APPEARANCE;
 
@@ -629,6 +645,8 @@ impl Check for BareHead {
         id: "bare_head",
         zh: "免冠",
         fix_zh: "请摘下帽子、头巾等遮挡头部的饰物（宗教头饰由工作人员审核）",
+        fix_en: "take off the hat or head covering (a religious head covering is judged by the clerk)",
+        fix_repairs: Repair::No,
     }];
     const STAGES: Stages = Stages::APPEARANCE;
 
@@ -653,6 +671,7 @@ impl Check for BareHead {
             max: Some(self.max_top_vs_side_hair),
             message: String::new(),
             spec_source: None,
+            advice: None,
         };
         let Some(a) = appearance_of(input) else {
             r.message = format!("head covering not measured (no face found): {by_eye}");

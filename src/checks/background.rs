@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::rule::{Check, CheckName, Problem, positive, range};
+use super::rule::{Check, CheckName, Problem, Repair, positive, range};
 use super::{CheckInput, CheckResult, Status, fmt, outcome};
 use crate::analysis::Stages;
 use crate::spec::{PhotoSize, Severity, Spec};
@@ -46,6 +46,8 @@ impl Check for BackgroundWhite {
         id: "background_white",
         zh: "白色背景",
         fix_zh: "请在纯白背景前拍摄，去除阴影、边框和透明背景",
+        fix_en: "stand in front of a plain white wall, with no shadow, border or transparent background",
+        fix_repairs: Repair::WhiteBackdrop,
     }];
     const STAGES: Stages = Stages::BACKGROUND;
 
@@ -79,6 +81,7 @@ impl BackgroundWhite {
                     fmt(100.0 * t)
                 ),
                 spec_source: None,
+                advice: None,
             };
         }
         let Some(bg) = &input.analysis.background else {
@@ -92,6 +95,7 @@ impl BackgroundWhite {
                 max: None,
                 message: "background not measured (no face, or no backdrop visible)".into(),
                 spec_source: None,
+                advice: None,
             };
         };
         let dark = bg.share_darker_than(self.dark_lightness);
@@ -163,6 +167,7 @@ impl BackgroundWhite {
                 format!("background not white: {}", problems.join("; "))
             },
             spec_source: None,
+            advice: None,
         }
     }
 }
@@ -196,6 +201,8 @@ impl Check for BackgroundColour {
         id: "background_colour",
         zh: "背景颜色",
         fix_zh: "请使用规定颜色的背景",
+        fix_en: "use a backdrop of the colour the spec asks for",
+        fix_repairs: Repair::No,
     }];
     const STAGES: Stages = Stages::BACKGROUND;
 
@@ -271,6 +278,7 @@ impl BackgroundColour {
                 )
             },
             spec_source: None,
+            advice: None,
         }
     }
 }
@@ -293,6 +301,8 @@ impl Check for BackgroundUniform {
         id: "background_uniform",
         zh: "背景均匀",
         fix_zh: "请使用均匀、无图案、无阴影的背景",
+        fix_en: "use a plain, evenly lit backdrop with no pattern and no shadow",
+        fix_repairs: Repair::No,
     }];
     const STAGES: Stages = Stages::BACKGROUND;
 
@@ -328,6 +338,7 @@ impl BackgroundUniform {
                 self.max_share * 100.0
             ),
             spec_source: None,
+            advice: None,
         }
     }
 }
@@ -343,6 +354,7 @@ fn backdrop_not_measured(id: &str, severity: Severity, unit: &str) -> CheckResul
         max: None,
         message: "background not measured (no face, or no backdrop visible)".into(),
         spec_source: None,
+        advice: None,
     }
 }
 

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::rule::{Check, CheckName};
+use super::rule::{Check, CheckName, Repair};
 use super::{CheckInput, CheckResult, Status, fmt, outcome};
 use crate::analysis::Stages;
 use crate::spec::{Severity, Spec};
@@ -40,6 +40,8 @@ impl Check for ColourPhoto {
         id: "colour_photo",
         zh: "彩色照片",
         fix_zh: "请提交彩色照片（非黑白、非棕褐色调）",
+        fix_en: "submit a colour photo (not black and white, not sepia)",
+        fix_repairs: Repair::No,
     }];
     const STAGES: Stages = Stages::COLOUR;
 
@@ -65,6 +67,7 @@ impl ColourPhoto {
                 max: None,
                 message: "colour not measured (no face)".into(),
                 spec_source: None,
+                advice: None,
             };
         };
         let grey = c.photo_chroma_p95 < self.min_chroma;
@@ -112,6 +115,7 @@ impl ColourPhoto {
                 )
             },
             spec_source: None,
+            advice: None,
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::rule::{Check, CheckName, Problem, positive, range};
+use super::rule::{Check, CheckName, Problem, Repair, positive, range};
 use super::{CheckInput, CheckResult, Status, outcome, range_check};
 use crate::analysis::Stages;
 use crate::spec::{PhotoSize, Severity, Spec};
@@ -23,6 +23,8 @@ impl Check for FileFormat {
         id: "file_format",
         zh: "文件格式",
         fix_zh: "请另存为规定的文件格式（如 JPEG）",
+        fix_en: "save the photo in the format the spec asks for (JPEG)",
+        fix_repairs: Repair::Yes,
     }];
     const STAGES: Stages = Stages::NONE;
 
@@ -39,6 +41,7 @@ impl Check for FileFormat {
             max: None,
             message: format!("file format {format} (allowed {})", self.formats.join(", ")),
             spec_source: None,
+            advice: None,
         }]
     }
 
@@ -63,6 +66,8 @@ impl Check for FileSize {
         id: "file_size",
         zh: "文件大小",
         fix_zh: "请调整压缩质量，使文件大小符合要求",
+        fix_en: "save the photo with a compression quality that brings the file into the allowed size",
+        fix_repairs: Repair::Yes,
     }];
     const STAGES: Stages = Stages::NONE;
 
@@ -103,6 +108,8 @@ impl Check for TakenRecently {
         id: "taken_recently",
         zh: "近期照片",
         fix_zh: "请使用近期（6 个月内）拍摄的照片",
+        fix_en: "use a photo taken recently (within the period the spec allows)",
+        fix_repairs: Repair::No,
     }];
     const STAGES: Stages = Stages::NONE;
 
@@ -129,6 +136,7 @@ impl Check for TakenRecently {
                 max: Some(max_days.round()),
                 message: "no EXIF capture date; photo age not checked".into(),
                 spec_source: None,
+                advice: None,
             },
             Some(d) => {
                 let days = (input.today - d).num_days() as f64;

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::rule::{Check, CheckName, Problem, range};
+use super::rule::{Check, CheckName, Problem, Repair, range};
 use super::{CheckInput, CheckResult, Status, fmt, outcome, range_check};
 use crate::analysis::Stages;
 use crate::spec::{PhotoSize, Severity, Spec};
@@ -23,6 +23,8 @@ impl Check for ImageAspect {
         id: "image_aspect",
         zh: "照片宽高比",
         fix_zh: "请按规格的宽高比裁剪照片",
+        fix_en: "crop the photo to the spec's width-to-height ratio",
+        fix_repairs: Repair::Yes,
     }];
     const STAGES: Stages = Stages::NONE;
 
@@ -109,6 +111,8 @@ impl Check for ImagePixels {
         id: "image_pixels",
         zh: "像素尺寸",
         fix_zh: "像素不足：请使用更高分辨率的原图",
+        fix_en: "use the original photo (more pixels), saved at the spec's pixel size",
+        fix_repairs: Repair::Yes,
     }];
     const STAGES: Stages = Stages::NONE;
 
@@ -222,6 +226,7 @@ impl Check for ImagePixels {
                 format!("image {w}x{h} px: {}", wrong.join("; "))
             },
             spec_source: None,
+            advice: None,
         }]
     }
 
@@ -257,6 +262,8 @@ impl Check for ImageDpi {
         id: "image_dpi",
         zh: "分辨率",
         fix_zh: "请按规定的分辨率（DPI）保存照片",
+        fix_en: "save the photo with the resolution (dpi) the spec asks for",
+        fix_repairs: Repair::Yes,
     }];
     const STAGES: Stages = Stages::NONE;
 
@@ -352,6 +359,8 @@ impl Check for HalfBody {
         id: "half_body",
         zh: "半身像",
         fix_zh: "请拍摄半身像：包含头部、颈部和双肩",
+        fix_en: "take a half-body photo: head, neck and both shoulders in the frame (a face-only crop cannot be repaired)",
+        fix_repairs: Repair::No,
     }];
     const STAGES: Stages = Stages::HEAD;
 

@@ -4,7 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::rule::{Check, CheckName, Problem, inside, range};
+use super::advice::{band_middle, mm_words, percent_change};
+use super::rule::{Advice, Check, CheckName, Problem, Repair, inside, range};
 use super::{CheckInput, CheckResult, fmt, mm_check, outcome, range_check};
 use crate::analysis::Stages;
 use crate::spec::{PhotoSize, Severity, Spec};
@@ -56,6 +57,8 @@ impl Check for SingleFace {
         id: "single_face",
         zh: "单人",
         fix_zh: "照片中只能有本人一人；照片倒置或横置时请先旋转",
+        fix_en: "use a photo of you alone, facing the camera with the whole face visible; turn an upside-down or sideways photo upright first",
+        fix_repairs: Repair::No,
     }];
     const STAGES: Stages = Stages::DETECT;
 
@@ -77,7 +80,178 @@ impl Check for SingleFace {
                 (n, _) => format!("{n} faces found (required exactly 1): only the applicant may be in the photo"),
             },
             spec_source: None,
+            advice: None,
         }]
+    }
+
+    /// No face: rotate a turned photo, else a frontal photo of one person; several faces:
+    /// only the applicant.
+    fn advice(&self, r: &CheckResult, input: &CheckInput) -> Option<Advice> {
+        let name = &Self::IDS[0];
+        let n = r.value.unwrap_or(0.0) as usize;
+        let (en, zh) = match (n, input.analysis.upright_turn_deg) {
+            (0, Some(180)) => (
+                "the photo is upside down: turn it 180 degrees, then check it again".to_string(),
+                "照片上下颠倒：请旋转 180 度后重新检查".to_string(),
+            ),
+            (0, Some(turn)) => (
+                format!("the photo is on its side: rotate it {turn} degrees clockwise, then check it again"),
+                format!("照片横置：请顺时针旋转 {turn} 度后重新检查"),
+            ),
+            (0, None) => (
+                "no face was found: use a photo of you facing the camera, the whole face uncovered and well lit".to_string(),
+                "未找到人脸：请使用本人正面、面部无遮挡、光线充足的照片".to_string(),
+            ),
+            _ => (
+                "only you may be in the photo: crop the other people out, or take the photo again alone".to_string(),
+                "照片中只能有本人一人：请裁掉其他人或单独重新拍摄".to_string(),
+            ),
+        };
+        Some(Advice::new(name, en, zh))
+    }
+}
+
+/// The scales of a photo (1 = as it is) that bring the head length into its band shrunk by
+/// `length_margin_mm` at each end, and the head width into its band shrunk by
+/// `width_margin_mm` too when the spec has a width rule, the width is measured and some scale
+/// meets both (each margin at most a quarter of its band).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct ScaleWindow {
+    /// Smallest allowed scale.
+    pub lo: f64,
+    /// Largest allowed scale.
+    pub hi: f64,
+    /// The scale that puts the head length in the middle of its band.
+    pub length_middle: f64,
+    /// Whether the window also keeps the head width in its band.
+    pub with_width: bool,
+    /// True when the spec has a width rule and the width is measured, but no scale meets the
+    /// length and width bands together (the face's proportions do not allow it).
+    pub conflict: bool,
+}
+
+/// The [`ScaleWindow`] of the measured head, `None` without a head length rule or a measured
+/// head length.
+pub(crate) fn scale_window(
+    spec: &Spec,
+    m: &super::Measurements,
+    (length_margin_mm, width_margin_mm): (f64, f64),
+) -> Option<ScaleWindow> {
+    let band = |value: f64, lo: f64, hi: f64, margin_mm: f64| {
+        let inset = margin_mm.min((hi - lo) / 4.0);
+        ((lo + inset) / value, (hi - inset) / value)
+    };
+    let length_rule = &spec.rules.get::<HeadLength>()?.params;
+    let length = length_rule.measured(m).0.filter(|v| *v > 0.0)?;
+    let (l_lo, l_hi) = band(
+        length,
+        length_rule.min_mm,
+        length_rule.max_mm,
+        length_margin_mm,
+    );
+    let length_middle = (length_rule.min_mm + length_rule.max_mm) / 2.0 / length;
+    let width = spec.rules.get::<HeadWidth>().and_then(|w| {
+        let v = w.params.measured(m).0.filter(|v| *v > 0.0)?;
+        Some(band(v, w.params.min_mm, w.params.max_mm, width_margin_mm))
+    });
+    let mut window = ScaleWindow {
+        lo: l_lo,
+        hi: l_hi,
+        length_middle,
+        with_width: false,
+        conflict: false,
+    };
+    if let Some((w_lo, w_hi)) = width {
+        let (lo, hi) = (l_lo.max(w_lo), l_hi.min(w_hi));
+        if lo <= hi {
+            window.lo = lo;
+            window.hi = hi;
+            window.with_width = true;
+        } else {
+            window.conflict = true;
+        }
+    }
+    Some(window)
+}
+
+/// The scale advice aims at: the head length's middle when the width does not constrain it,
+/// else the scale nearest to it in the middle half of the window that meets both.
+fn advised_scale(input: &CheckInput) -> Option<ScaleWindow> {
+    scale_window(input.spec, input.measurements, (0.0, 0.0))
+}
+
+impl ScaleWindow {
+    fn advised(&self) -> f64 {
+        if self.with_width {
+            let q = (self.hi - self.lo) / 4.0;
+            self.length_middle.clamp(self.lo + q, self.hi - q)
+        } else {
+            self.length_middle
+        }
+    }
+}
+
+/// When a face's proportions cannot meet the head length and the head width bands together
+/// (no single scale of the photo brings both inside): the sentence that says so, English and
+/// Chinese, and which of the two `photocheck fix` keeps (the length). `None` when the spec
+/// lacks either rule, either is not measured, or some scale meets both.
+fn proportion_conflict(input: &CheckInput) -> Option<(String, String)> {
+    if !advised_scale(input)?.conflict {
+        return None;
+    }
+    let rules = &input.spec.rules;
+    let length_rule = &rules.get::<HeadLength>()?.params;
+    let width_rule = &rules.get::<HeadWidth>()?.params;
+    let length = length_rule.measured(input.measurements).0?;
+    let width = width_rule.measured(input.measurements).0?;
+    // The fix keeps the length where it is when inside its band, else just inside.
+    let kept = length.clamp(length_rule.min_mm, length_rule.max_mm);
+    let width_after = width * kept / length;
+    let ratio = (100.0 * width / length).round();
+    let (ll, lh, wl, wh) = (
+        fmt(length_rule.min_mm),
+        fmt(length_rule.max_mm),
+        fmt(width_rule.min_mm),
+        fmt(width_rule.max_mm),
+    );
+    Some((
+        format!(
+            "this head is {ratio} % as wide as it is long, so no crop gives both the head length ({ll}-{lh} mm) and the head width ({wl}-{wh} mm); `photocheck fix` keeps the head length, and the width is then about {} mm (ask the clerk whether that is accepted)",
+            mm_words(width_after)
+        ),
+        format!(
+            "此人头部宽度为长度的 {ratio}%，无论如何裁剪都无法同时满足头部长度（{ll}–{lh} 毫米）和头部宽度（{wl}–{wh} 毫米）；photocheck fix 优先保证头部长度，宽度将约为 {} 毫米（请向受理窗口确认是否接受）",
+            mm_words(width_after)
+        ),
+    ))
+}
+
+/// Advice to scale the head by `percent` (`> 0` larger): which way to move the camera or the
+/// crop, and how much, with `what` (English, Chinese) naming the measure and its target.
+fn scale_advice(percent: f64, what: (&str, &str)) -> (String, String) {
+    let amount = percent.abs();
+    if percent > 0.0 {
+        (
+            format!(
+                "move the camera closer or crop tighter: the head should be about {amount} % larger ({})",
+                what.0
+            ),
+            format!(
+                "请靠近镜头或裁剪得更紧：头部应放大约 {amount}%（{}）",
+                what.1
+            ),
+        )
+    } else {
+        (
+            format!(
+                "step back or crop wider: the head should be about {amount} % smaller ({})",
+                what.0
+            ),
+            format!(
+                "请离镜头远一些或裁剪得更宽：头部应缩小约 {amount}%（{}）",
+                what.1
+            ),
+        )
     }
 }
 
@@ -95,12 +269,27 @@ pub struct HeadLength {
     pub crown: CrownBasis,
 }
 
+impl HeadLength {
+    /// The measured head length on the rule's crown basis, mm, and what it is.
+    pub(crate) fn measured(&self, m: &super::Measurements) -> (Option<f64>, &'static str) {
+        match self.crown {
+            CrownBasis::Hair => (m.head_length_mm, "head length (top of hair to chin)"),
+            CrownBasis::Skull => (
+                m.head_length_skull_mm,
+                "head length (top of skull to chin, skull top estimated from the face)",
+            ),
+        }
+    }
+}
+
 impl Check for HeadLength {
     const TABLE: &'static str = "head_length";
     const IDS: &'static [CheckName] = &[CheckName {
         id: "head_length",
         zh: "头部长度",
         fix_zh: "请重新裁剪，使头顶到下巴的长度符合要求",
+        fix_en: "crop the photo so that the head, top of the hair to the chin, has the length the spec asks for",
+        fix_repairs: Repair::Yes,
     }];
     const STAGES: Stages = Stages::HEAD;
 
@@ -111,13 +300,7 @@ impl Check for HeadLength {
 
     fn check(&self, severity: Severity, input: &CheckInput) -> Vec<CheckResult> {
         let m = input.measurements;
-        let (value, what) = match self.crown {
-            CrownBasis::Hair => (m.head_length_mm, "head length (top of hair to chin)"),
-            CrownBasis::Skull => (
-                m.head_length_skull_mm,
-                "head length (top of skull to chin, skull top estimated from the face)",
-            ),
-        };
+        let (value, what) = self.measured(m);
         let range = (Some(self.min_mm), Some(self.max_mm));
         vec![mm_check(
             Self::TABLE,
@@ -127,6 +310,29 @@ impl Check for HeadLength {
             what,
             m.mm_per_px,
         )]
+    }
+
+    /// Direction and amount: the head should be N % larger or smaller (to the band's middle);
+    /// when the face cannot meet the length and width bands together, that too, once.
+    fn advice(&self, r: &CheckResult, input: &CheckInput) -> Option<Advice> {
+        let name = &Self::IDS[0];
+        let Some(v) = r.value else {
+            return Some(Advice::of(name));
+        };
+        let scale = advised_scale(input).map_or(band_middle(r.min, r.max, v) / v, |w| w.advised());
+        let target = v * scale;
+        let (mut en, mut zh) = scale_advice(
+            percent_change(1.0, scale),
+            (
+                &format!("crown to chin about {} mm", mm_words(target)),
+                &format!("头顶到下巴约 {} 毫米", mm_words(target)),
+            ),
+        );
+        if let Some((c_en, c_zh)) = proportion_conflict(input) {
+            en = format!("{en}; {c_en}");
+            zh = format!("{zh}；{c_zh}");
+        }
+        Some(Advice::new(name, en, zh))
     }
 
     fn summary(&self, _spec: &Spec) -> Option<String> {
@@ -154,24 +360,12 @@ pub struct HeadWidth {
     pub basis: WidthBasis,
 }
 
-impl Check for HeadWidth {
-    const TABLE: &'static str = "head_width";
-    const IDS: &'static [CheckName] = &[CheckName {
-        id: "head_width",
-        zh: "头部宽度",
-        fix_zh: "请重新裁剪或调整拍摄距离，使头部宽度符合要求",
-    }];
-    const STAGES: Stages = Stages::HEAD;
-
-    fn validate(&self, photo: &PhotoSize) -> Result<(), Problem> {
-        range("min_mm", Some(self.min_mm), "max_mm", Some(self.max_mm))?;
-        inside("max_mm", Some(self.max_mm), photo.width_mm, "width")
-    }
-
-    fn check(&self, severity: Severity, input: &CheckInput) -> Vec<CheckResult> {
-        let m = input.measurements;
+impl HeadWidth {
+    /// The measured head width on the rule's basis, mm, and what it is (at ear level when
+    /// an ear is covered by hair).
+    pub(crate) fn measured(&self, m: &super::Measurements) -> (Option<f64>, &'static str) {
         let covered = self.basis == WidthBasis::Ears && m.head_width_ear_covered == Some(true);
-        let (value, what) = match self.basis {
+        match self.basis {
             WidthBasis::Ears if covered => (
                 m.head_width_ear_level_mm,
                 "head width at ear level (an ear is covered by hair: measured to the hair outline there)",
@@ -182,7 +376,29 @@ impl Check for HeadWidth {
                 m.head_width_silhouette_mm,
                 "head width (hair silhouette at eyebrow level)",
             ),
-        };
+        }
+    }
+}
+
+impl Check for HeadWidth {
+    const TABLE: &'static str = "head_width";
+    const IDS: &'static [CheckName] = &[CheckName {
+        id: "head_width",
+        zh: "头部宽度",
+        fix_zh: "请重新裁剪或调整拍摄距离，使头部宽度符合要求",
+        fix_en: "crop the photo or change the camera distance so that the head has the width the spec asks for",
+        fix_repairs: Repair::No,
+    }];
+    const STAGES: Stages = Stages::HEAD;
+
+    fn validate(&self, photo: &PhotoSize) -> Result<(), Problem> {
+        range("min_mm", Some(self.min_mm), "max_mm", Some(self.max_mm))?;
+        inside("max_mm", Some(self.max_mm), photo.width_mm, "width")
+    }
+
+    fn check(&self, severity: Severity, input: &CheckInput) -> Vec<CheckResult> {
+        let m = input.measurements;
+        let (value, what) = self.measured(m);
         let range = (Some(self.min_mm), Some(self.max_mm));
         let mut r = mm_check(Self::TABLE, severity, value, range, what, m.mm_per_px);
         if value.is_none() && self.basis == WidthBasis::Ears && m.head_length_mm.is_some() {
@@ -192,6 +408,46 @@ impl Check for HeadWidth {
             );
         }
         vec![r]
+    }
+
+    /// Direction and amount: a scale that brings the width into its band while keeping the
+    /// head length in its own (the middle of the scales both allow); when no scale does, the
+    /// proportion conflict, said here unless the head length advice already says it.
+    fn advice(&self, r: &CheckResult, input: &CheckInput) -> Option<Advice> {
+        let name = &Self::IDS[0];
+        let Some(v) = r.value else {
+            return Some(Advice::of(name));
+        };
+        let length = input
+            .spec
+            .rules
+            .get::<HeadLength>()
+            .and_then(|l| Some((l.params.measured(input.measurements).0?, &l.params)));
+        if let Some((c_en, c_zh)) = proportion_conflict(input) {
+            let said_on_length = length.is_some_and(|(l, rule)| l < rule.min_mm || l > rule.max_mm);
+            return Some(if said_on_length {
+                Advice::new(
+                    name,
+                    "no crop meets the head width together with the head length for this head (see head_length)",
+                    "此人头部比例无法同时满足头部宽度和长度（见头部长度）",
+                )
+            } else {
+                Advice::new(name, c_en, c_zh)
+            });
+        }
+        let scale = match advised_scale(input) {
+            Some(w) => w.advised(),
+            None => band_middle(r.min, r.max, v) / v,
+        };
+        let target = v * scale;
+        let (en, zh) = scale_advice(
+            percent_change(1.0, scale),
+            (
+                &format!("head width about {} mm", mm_words(target)),
+                &format!("头部宽度约 {} 毫米", mm_words(target)),
+            ),
+        );
+        Some(Advice::new(name, en, zh))
     }
 
     fn summary(&self, _spec: &Spec) -> Option<String> {
@@ -223,6 +479,8 @@ impl Check for CrownMargin {
         id: "crown_margin",
         zh: "头顶距上边",
         fix_zh: "请重新裁剪，使头顶到上边的距离符合要求",
+        fix_en: "crop the photo so that the space above the head is what the spec asks for",
+        fix_repairs: Repair::Yes,
     }];
     const STAGES: Stages = Stages::HEAD;
 
@@ -252,6 +510,31 @@ impl Check for CrownMargin {
             );
         }
         vec![r]
+    }
+
+    /// Direction and amount: about N mm more or less space above the head.
+    fn advice(&self, r: &CheckResult, _input: &CheckInput) -> Option<Advice> {
+        let name = &Self::IDS[0];
+        let Some(v) = r.value else {
+            return Some(Advice::of(name));
+        };
+        let d = band_middle(r.min, r.max, v) - v;
+        let mm = mm_words(d);
+        Some(if d > 0.0 {
+            Advice::new(
+                name,
+                format!("leave about {mm} mm more space above the head (crop higher)"),
+                format!("请在头顶上方多留约 {mm} 毫米空白"),
+            )
+        } else {
+            Advice::new(
+                name,
+                format!(
+                    "leave about {mm} mm less space above the head (crop closer to the top of the hair)"
+                ),
+                format!("头顶上方空白过多：请减少约 {mm} 毫米"),
+            )
+        })
     }
 
     fn summary(&self, _spec: &Spec) -> Option<String> {
@@ -291,6 +574,8 @@ impl Check for ChinMargin {
         id: "chin_margin",
         zh: "下颏距下边",
         fix_zh: "请重新裁剪，使下巴到下边的距离符合要求",
+        fix_en: "crop the photo so that the space below the chin is what the spec asks for",
+        fix_repairs: Repair::No,
     }];
     const STAGES: Stages = Stages::HEAD;
 
@@ -313,6 +598,31 @@ impl Check for ChinMargin {
             "space below the chin",
             m.mm_per_px,
         )]
+    }
+
+    /// Direction and amount: about N mm more or less space below the chin.
+    fn advice(&self, r: &CheckResult, _input: &CheckInput) -> Option<Advice> {
+        let name = &Self::IDS[0];
+        let Some(v) = r.value else {
+            return Some(Advice::of(name));
+        };
+        let d = band_middle(r.min, r.max, v) - v;
+        let mm = mm_words(d);
+        Some(if d > 0.0 {
+            Advice::new(
+                name,
+                format!(
+                    "leave about {mm} mm more space below the chin: the neck and shoulders belong in the photo"
+                ),
+                format!("请在下巴下方多留约 {mm} 毫米（应露出颈部和双肩）"),
+            )
+        } else {
+            Advice::new(
+                name,
+                format!("leave about {mm} mm less space below the chin"),
+                format!("下巴下方空白过多：请减少约 {mm} 毫米"),
+            )
+        })
     }
 
     fn summary(&self, _spec: &Spec) -> Option<String> {
@@ -364,6 +674,8 @@ impl Check for EyeLine {
         id: "eye_line",
         zh: "眼睛位置",
         fix_zh: "请重新裁剪，使眼睛高度符合要求",
+        fix_en: "crop the photo so that the eyes are at the height the spec asks for",
+        fix_repairs: Repair::No,
     }];
     const STAGES: Stages = Stages::HEAD;
 
@@ -419,6 +731,34 @@ impl Check for EyeLine {
         }]
     }
 
+    /// Direction and amount: the eyes about N mm higher or lower in the photo.
+    fn advice(&self, r: &CheckResult, input: &CheckInput) -> Option<Advice> {
+        let name = &Self::IDS[0];
+        let Some(v) = r.value else {
+            return Some(Advice::of(name));
+        };
+        let mut d = band_middle(r.min, r.max, v) - v;
+        if self.in_shares() {
+            d *= input.spec.photo.height_mm;
+        }
+        // Up in the photo: a larger distance from the bottom, a smaller one from the top.
+        let up = (d > 0.0) == (self.from == EyeLineFrom::Bottom);
+        let mm = mm_words(d);
+        Some(if up {
+            Advice::new(
+                name,
+                format!("crop so that the eyes are about {mm} mm higher in the photo"),
+                format!("请重新裁剪，使眼睛在照片中上移约 {mm} 毫米"),
+            )
+        } else {
+            Advice::new(
+                name,
+                format!("crop so that the eyes are about {mm} mm lower in the photo"),
+                format!("请重新裁剪，使眼睛在照片中下移约 {mm} 毫米"),
+            )
+        })
+    }
+
     fn summary(&self, _spec: &Spec) -> Option<String> {
         let b = if self.in_shares() {
             bounds(self.min_share, self.max_share, "of the height")
@@ -443,6 +783,8 @@ impl Check for HeadCentred {
         id: "head_centred",
         zh: "人像居中",
         fix_zh: "请左右居中裁剪",
+        fix_en: "crop the photo so that the face is in the middle",
+        fix_repairs: Repair::Yes,
     }];
     const STAGES: Stages = Stages::HEAD;
 
@@ -476,6 +818,30 @@ impl Check for HeadCentred {
             );
         }
         vec![r]
+    }
+
+    /// Direction and amount: the face is N mm left or right of the middle.
+    fn advice(&self, _r: &CheckResult, input: &CheckInput) -> Option<Advice> {
+        let name = &Self::IDS[0];
+        let Some(off) = input.measurements.face_centre_offset else {
+            return Some(Advice::of(name));
+        };
+        let mm = mm_words(off * input.spec.photo.width_mm);
+        Some(if off < 0.0 {
+            Advice::new(
+                name,
+                format!("the face is about {mm} mm left of the middle: crop so that it is centred"),
+                format!("人像偏左约 {mm} 毫米：请左右居中裁剪"),
+            )
+        } else {
+            Advice::new(
+                name,
+                format!(
+                    "the face is about {mm} mm right of the middle: crop so that it is centred"
+                ),
+                format!("人像偏右约 {mm} 毫米：请左右居中裁剪"),
+            )
+        })
     }
 }
 

@@ -15,6 +15,7 @@
 //! ids with Chinese names, stages, `validate`, `check`, `summary`), then add one line to
 //! [`CHECKS`]. See ARCHITECTURE.md.
 
+pub mod advice;
 pub mod appearance;
 pub mod background;
 pub mod colour;
@@ -31,7 +32,7 @@ use crate::analysis::Analysis;
 use crate::spec::{Severity, Spec};
 
 pub use measurements::{Measurements, measurements};
-pub use rule::{Check, CheckName, Problem, Rule, RuleKind, Rules, SpecRule};
+pub use rule::{Advice, Check, CheckName, Problem, Repair, Rule, RuleKind, Rules, SpecRule};
 
 /// Every rule photocheck knows, in report order: the one list from which check ids, spec
 /// tables, parsing, validation, translations, summaries and needed stages come.
@@ -139,6 +140,10 @@ pub struct CheckResult {
     /// The rule's source in the spec (standard and clause), so a user can tell a clerk which
     /// rule a photo breaks.
     pub spec_source: Option<String>,
+    /// What to do about it, for a failed or unmeasured rule (English and Chinese, with
+    /// whether `photocheck fix` can repair it); `None` for a passed or skipped rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advice: Option<Advice>,
 }
 
 impl CheckResult {
@@ -164,9 +169,10 @@ pub fn check_ids(spec: &Spec) -> Vec<String> {
 }
 
 /// Runs every rule of the spec, in report order ([`CHECKS`]). Each result carries the rule's
-/// severity and its source (the rule's `source`, else the spec's first source).
+/// severity and its source (the rule's `source`, else the spec's first source), and a failed
+/// or unmeasured one its advice ([`advice::advise`]).
 pub fn run_checks(input: &CheckInput) -> Vec<CheckResult> {
-    input
+    let mut results: Vec<CheckResult> = input
         .spec
         .rules
         .iter()
@@ -177,7 +183,9 @@ pub fn run_checks(input: &CheckInput) -> Vec<CheckResult> {
                 c
             })
         })
-        .collect()
+        .collect();
+    advice::advise(&mut results, input);
+    results
 }
 
 /// Builds a result for a value checked against an inclusive range.
@@ -234,6 +242,7 @@ pub(crate) fn range_check(
         max,
         message,
         spec_source: None,
+        advice: None,
     }
 }
 

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::rule::{Check, CheckName, Problem, positive};
+use super::rule::{Advice, Check, CheckName, Problem, Repair, positive};
 use super::{CheckInput, CheckResult, fmt, range_check};
 use crate::analysis::Stages;
 use crate::spec::{PhotoSize, Severity};
@@ -28,16 +28,22 @@ impl Check for PoseLimits {
             id: "pose_yaw",
             zh: "左右转头",
             fix_zh: "请正对镜头，不要左右转头",
+            fix_en: "face the camera squarely, without turning the head",
+            fix_repairs: Repair::No,
         },
         CheckName {
             id: "pose_pitch",
             zh: "抬头低头",
             fix_zh: "请平视镜头，不要抬头或低头",
+            fix_en: "look straight into the camera, chin level",
+            fix_repairs: Repair::No,
         },
         CheckName {
             id: "pose_roll",
             zh: "歪头",
             fix_zh: "请保持头部端正，不要歪头",
+            fix_en: "hold the head upright, eyes level",
+            fix_repairs: Repair::Yes,
         },
     ];
     const STAGES: Stages = Stages::POSE;
@@ -90,6 +96,49 @@ impl Check for PoseLimits {
                 r
             })
             .collect()
+    }
+
+    /// Direction and amount from the signed angle: which way the head is turned, nodded or
+    /// tilted and by about how many degrees.
+    fn advice(&self, r: &CheckResult, input: &CheckInput) -> Option<Advice> {
+        let m = input.measurements;
+        let (name, signed) = match r.id.as_str() {
+            "pose_yaw" => (&Self::IDS[0], m.yaw_deg),
+            "pose_pitch" => (&Self::IDS[1], m.pitch_deg),
+            _ => (&Self::IDS[2], m.roll_deg),
+        };
+        let Some(v) = signed else {
+            return Some(Advice::of(name));
+        };
+        let deg = v.abs().round().max(1.0);
+        let (en, zh) = match (name.id, v >= 0.0) {
+            ("pose_yaw", right) => {
+                let (side, side_zh) = if right {
+                    ("right", "右")
+                } else {
+                    ("left", "左")
+                };
+                (
+                    format!(
+                        "face the camera squarely: the head is turned about {deg} degrees to your {side}"
+                    ),
+                    format!("请正对镜头：头部向{side_zh}转了约 {deg} 度"),
+                )
+            }
+            ("pose_pitch", true) => (
+                format!("raise your chin about {deg} degrees and look straight into the camera"),
+                format!("请抬起下巴约 {deg} 度，平视镜头"),
+            ),
+            ("pose_pitch", false) => (
+                format!("lower your chin about {deg} degrees and look straight into the camera"),
+                format!("请稍收下巴约 {deg} 度，平视镜头"),
+            ),
+            _ => (
+                format!("hold the head upright: the eye line is tilted about {deg} degrees"),
+                format!("请保持头部端正：双眼连线倾斜约 {deg} 度"),
+            ),
+        };
+        Some(Advice::new(name, en, zh))
     }
 }
 

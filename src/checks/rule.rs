@@ -20,9 +20,64 @@ pub struct CheckName {
     pub id: &'static str,
     /// Simplified Chinese name, e.g. `头部长度`.
     pub zh: &'static str,
-    /// What to do when the rule fails, in Simplified Chinese (the English advice is in each
-    /// result's message), e.g. `请重新裁剪，使头顶到下巴的长度符合要求`.
+    /// What to do when the rule fails, in Simplified Chinese, e.g.
+    /// `请重新裁剪，使头顶到下巴的长度符合要求` (the start of [`Advice::zh`] when the rule
+    /// gives no advice of its own).
     pub fix_zh: &'static str,
+    /// What to do when the rule fails, in English, e.g. `crop the photo so that the face is in
+    /// the middle` (the start of [`Advice::en`] when the rule gives no advice of its own).
+    pub fix_en: &'static str,
+    /// Whether `photocheck fix` ([`crate::fix`]) can repair a failure of this rule.
+    pub fix_repairs: Repair,
+}
+
+/// Whether `photocheck fix` can repair a failed rule (it crops, scales, levels, re-encodes and,
+/// when asked, whitens the backdrop; it never changes the person).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Repair {
+    /// No: the photo must be taken again (or the rule is not about the frame).
+    No,
+    /// Yes, by cropping, scaling, levelling or re-encoding, when the photo holds enough of the
+    /// person around the head ([`crate::fix::plan`] succeeds).
+    Yes,
+    /// Yes with `photocheck fix --background white` (the backdrop replaced through the person
+    /// mask).
+    WhiteBackdrop,
+}
+
+/// What a person can do about a failed or unmeasured check, in English and Simplified Chinese
+/// (the `advice` of a [`CheckResult`]). Geometry advice gives the direction and the amount
+/// (e.g. "the head should be about 12 % larger").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Advice {
+    /// What to do, in English.
+    pub en: String,
+    /// What to do, in Simplified Chinese.
+    pub zh: String,
+    /// Whether `photocheck fix` can repair it: `no`, `yes`, or `white_backdrop` (with
+    /// `--background white`). `yes` is only said when the photo holds what the fix needs.
+    pub fix: Repair,
+}
+
+impl Advice {
+    /// The rule's own advice (its [`CheckName::fix_en`] and [`CheckName::fix_zh`]).
+    pub fn of(name: &CheckName) -> Advice {
+        Advice {
+            en: name.fix_en.to_string(),
+            zh: name.fix_zh.to_string(),
+            fix: name.fix_repairs,
+        }
+    }
+
+    /// Advice with the given English and Chinese texts and the rule's repair.
+    pub fn new(name: &CheckName, en: impl Into<String>, zh: impl Into<String>) -> Advice {
+        Advice {
+            en: en.into(),
+            zh: zh.into(),
+            fix: name.fix_repairs,
+        }
+    }
 }
 
 /// A validation problem in a rule's parameters: the key (in the rule's table) and what is
@@ -69,6 +124,12 @@ pub trait Check:
     /// (a rule outside its limits is `fail` when the severity is `error`, `warn` when it is
     /// `warn`). `spec_source` is filled in by [`super::run_checks`].
     fn check(&self, severity: Severity, input: &CheckInput) -> Vec<CheckResult>;
+
+    /// What to do about a failed or unmeasured `result` of this rule: by default the rule's [`CheckName`] advice; geometry rules override it with the
+    /// direction and the amount.
+    fn advice(&self, result: &CheckResult, _input: &CheckInput) -> Option<Advice> {
+        Self::IDS.iter().find(|n| n.id == result.id).map(Advice::of)
+    }
 
     /// One line for `photocheck specs` (e.g. `head length 19-22 mm (top of hair to chin)`),
     /// or `None` for a rule not worth a line there.
@@ -125,6 +186,8 @@ pub trait SpecRule: Debug + Send + Sync {
     fn run(&self, input: &CheckInput) -> Vec<CheckResult>;
     /// See [`Check::validate`].
     fn validate(&self, photo: &PhotoSize) -> Result<(), Problem>;
+    /// See [`Check::advice`].
+    fn advice(&self, result: &CheckResult, input: &CheckInput) -> Option<Advice>;
     /// See [`Check::summary`].
     fn summary(&self, spec: &Spec) -> Option<String>;
     /// The rule's table as a TOML value (parameters, `severity`, `source`).
@@ -158,6 +221,9 @@ impl<C: Check> SpecRule for Rule<C> {
     }
     fn validate(&self, photo: &PhotoSize) -> Result<(), Problem> {
         self.params.validate(photo)
+    }
+    fn advice(&self, result: &CheckResult, input: &CheckInput) -> Option<Advice> {
+        self.params.advice(result, input)
     }
     fn summary(&self, spec: &Spec) -> Option<String> {
         self.params.summary(spec)

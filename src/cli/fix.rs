@@ -8,7 +8,6 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use photocheck::{Engine, Spec, Verdict};
-use serde_json::json;
 
 use super::{EXIT_ERROR, EXIT_FAIL, EXIT_PASS, fail_usage};
 
@@ -101,7 +100,7 @@ pub(super) fn fix(args: FixArgs) -> ExitCode {
         Err(e) => return fail_usage(e),
     };
     let (mut refused, mut errors, mut failing) = (0usize, 0usize, 0usize);
-    let mut json_out = Vec::new();
+    let mut json_out: Vec<serde_json::Value> = Vec::new();
     let text = matches!(args.format, FixFormat::Text);
     let mut stdout = std::io::stdout().lock();
     for input in inputs(&args.paths) {
@@ -113,7 +112,9 @@ pub(super) fn fix(args: FixArgs) -> ExitCode {
                 if text {
                     let _ = writeln!(stdout, "ERROR {label}: {e}");
                 }
-                json_out.push(json!({"file": label, "output": null, "reason": e.to_string()}));
+                json_out.push(
+                    serde_json::json!({"file": label, "output": null, "reason": e.to_string()}),
+                );
                 continue;
             }
         };
@@ -167,16 +168,8 @@ pub(super) fn fix(args: FixArgs) -> ExitCode {
                 }
             }
         }
-        json_out.push(json!({
-            "file": label,
-            "output": written,
-            "output_width_px": out.plan.as_ref().map(|p| p.width_px),
-            "output_height_px": out.plan.as_ref().map(|p| p.height_px),
-            "source_to_output": out.plan.as_ref().map(|p| p.source_to_output),
-            "before": out.before,
-            "after": if written.is_some() { serde_json::to_value(&out.after).unwrap_or_default() } else { serde_json::Value::Null },
-            "reason": if written.is_some() { None } else { reason },
-        }));
+        json_out
+            .push(serde_json::to_value(out.to_report(&label, written, reason)).unwrap_or_default());
     }
     if let FixFormat::Json = args.format {
         drop(stdout);

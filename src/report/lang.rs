@@ -136,19 +136,33 @@ pub fn short(c: &CheckResult, lang: Lang) -> String {
     }
 }
 
-/// A full line for a check: the message in English; in Chinese the short form, with what to
-/// do when the rule failed ([`crate::checks::CheckName::fix_zh`]) and "请人工核对" (check by
-/// eye) when it could not be measured.
+/// A full line for a check: the message in English; in Chinese the short form, with the
+/// advice ([`crate::checks::Advice::zh`]) when the rule failed or could not be measured
+/// (else the rule's [`crate::checks::CheckName::fix_zh`], and "请人工核对", check by eye).
 pub fn line(c: &CheckResult, lang: Lang) -> String {
     match lang {
         Lang::En => c.message.clone(),
         Lang::Zh => {
             let fix = crate::checks::check_name(&c.id).map(|n| n.fix_zh);
-            match (c.status, fix) {
-                (Status::Fail, Some(fix)) => format!("{}：{fix}", short(c, lang)),
-                (Status::NotMeasured, _) => format!("{}，请人工核对", short(c, lang)),
+            match (c.status, &c.advice, fix) {
+                (Status::Fail | Status::NotMeasured, Some(a), _) => {
+                    format!("{}：{}", short(c, lang), a.zh)
+                }
+                (Status::Fail, None, Some(fix)) => format!("{}：{fix}", short(c, lang)),
+                (Status::NotMeasured, None, _) => format!("{}，请人工核对", short(c, lang)),
                 _ => short(c, lang),
             }
         }
     }
+}
+
+/// The advice of a failed or unmeasured check in `lang`, prefixed with the rule's name
+/// (`head_length: move the camera closer ...`, `头部长度：请...`); `None` when it has
+/// none.
+pub fn advice_line(c: &CheckResult, lang: Lang) -> Option<String> {
+    let a = c.advice.as_ref()?;
+    Some(match lang {
+        Lang::En => format!("{}: {}", c.id, a.en),
+        Lang::Zh => format!("{}：{}", rule_name_zh(&c.id), a.zh),
+    })
 }

@@ -2,12 +2,13 @@
 
 use std::io::Write;
 
-use super::lang::{Lang, line, rule_name_zh, short, status_word};
+use super::lang::{Lang, advice_line, line, rule_name_zh, short, status_word};
 use super::{FileReport, Reporter, Summary, Verdict};
 
 /// Writes `PASS file`, `FAIL file: rule value (range); ...` or `ERROR file: cause` per photo,
-/// with `verbose` every check on its own line (with its rule's source), then a summary with the
-/// counts per verdict and, for failures, per failed rule.
+/// then what to do about each failed or warned rule (`  -> rule: advice`); with `verbose`
+/// every check on its own line (with its rule's source, and its advice under it), then a
+/// summary with the counts per verdict and, for failures, per failed rule.
 pub struct TextReporter<W: Write> {
     out: W,
     verbose: bool,
@@ -112,6 +113,18 @@ impl<W: Write> Reporter for TextReporter<W> {
                 match &c.spec_source {
                     Some(src) => writeln!(self.out, "      {tag}  {:<18} {text}  [{src}]", c.id)?,
                     None => writeln!(self.out, "      {tag}  {:<18} {text}", c.id)?,
+                }
+                // In Chinese the line already ends with the advice.
+                if let (Lang::En, Some(a)) = (self.lang, &c.advice) {
+                    writeln!(self.out, "            -> {}", a.en)?;
+                }
+            }
+        } else if r.verdict != Verdict::Error {
+            // What to do, for each rule that fails the photo or warns (with no face, the
+            // single-face advice stands for the rules that could not be measured).
+            for c in r.checks.iter().filter(|c| !unmeasured(c)) {
+                if let Some(text) = advice_line(c, self.lang) {
+                    writeln!(self.out, "      -> {text}")?;
                 }
             }
         }

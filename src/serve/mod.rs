@@ -3,6 +3,7 @@
 //! | endpoint | answer |
 //! |---|---|
 //! | `POST /v1/check?spec=ID&annotate=true&lang=zh` | the photo's [`FileReport`] as JSON (the same object as one line of `check --format ndjson`); the photo is the raw body (`Content-Type: image/*` or `application/octet-stream`) or the `photo` field of a `multipart/form-data` form |
+//! | `POST /v1/fix?spec=ID&background=white` | the photo cropped, scaled and levelled into the spec's frame ([`crate::fix`]): a [`crate::fix::FixReport`] whose `output` is the fixed photo as a `data:image/jpeg;base64,` URL (or `null` with a `reason` when it cannot be fixed), with the check of the photo before and of the fixed photo after; the same body and statuses as `/v1/check` |
 //! | `GET /v1/specs` | the built-in specs: `{"default": ID, "specs": [{"id", "name", "aliases", "photo", "checks"}]}` |
 //! | `GET /healthz` | `{"status": "ok", "version": ...}` |
 //! | `GET /metrics` | Prometheus text format: requests, errors, verdicts, latency histograms |
@@ -228,6 +229,7 @@ pub fn router(engine: Engine, options: ServeOptions) -> Result<Router, ServeErro
     let mut app = Router::new()
         .route("/", get(page))
         .route("/v1/check", post(check))
+        .route("/v1/fix", post(fix))
         .route("/v1/specs", get(specs))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_text))
@@ -285,7 +287,7 @@ async fn count_requests(State(st): State<Arc<AppState>>, req: Request, next: Nex
 async fn not_found(State(st): State<Arc<AppState>>) -> Response {
     st.fail(ApiError::new(
         "not_found",
-        "no such endpoint; see GET / , POST /v1/check, GET /v1/specs, GET /healthz, GET /metrics",
+        "no such endpoint; see GET / , POST /v1/check, POST /v1/fix, GET /v1/specs, GET /healthz, GET /metrics",
     ))
 }
 
@@ -374,6 +376,8 @@ struct CheckQuery {
     #[serde(default)]
     annotate: bool,
     lang: Option<String>,
+    /// `/v1/fix` only: `white` replaces the backdrop.
+    background: Option<String>,
 }
 
 /// The answer of `POST /v1/check`: the report, plus the annotated image when asked for.
@@ -415,11 +419,20 @@ enum Kind {
     Multipart,
 }
 
-async fn check_inner(
-    st: &Arc<AppState>,
-    req: Request,
-    deadline: Instant,
-) -> Result<Response, ApiError> {
+/// A photo read from a request, with what the query asked for; holds its admission place
+/// until dropped.
+struct Upload<'a> {
+    query: CheckQuery,
+    spec: Arc<Spec>,
+    lang: Lang,
+    photo: Bytes,
+    file: String,
+    _pending: PendingGuard<'a>,
+}
+
+/// Reads the query (spec, lang) and the photo (raw body or the `photo` field of a form) of a
+/// `POST /v1/check` or `/v1/fix`, under the body limit and the admission count.
+async fn read_upload<'a>(st: &'a Arc<AppState>, req: Request) -> Result<Upload<'a>, ApiError> {
     let query = Query::<CheckQuery>::try_from_uri(req.uri())
         .map_err(|e| ApiError::new("bad_query", e.body_text()))?
         .0;
@@ -487,7 +500,7 @@ async fn check_inner(
         ));
     }
     st.metrics.pending.inc();
-    let _pending = PendingGuard(st);
+    let pending = PendingGuard(st);
 
     let (parts, body) = req.into_parts();
     let bytes = match Limited::new(body, st.max_body).collect().await {
@@ -531,8 +544,24 @@ async fn check_inner(
     if photo.is_empty() {
         return Err(ApiError::new("missing_photo", "the photo is empty"));
     }
+    Ok(Upload {
+        query,
+        spec,
+        lang,
+        photo,
+        file,
+        _pending: pending,
+    })
+}
 
-    // A slot on the blocking pool; waiting counts against the request's deadline.
+/// Runs `work` on a check slot of the blocking pool (inside the checkers' thread pool);
+/// waiting for the slot counts against the request's deadline, and work whose client has
+/// been answered `timeout` already is not started.
+async fn run_on_slot<T, F>(st: &Arc<AppState>, deadline: Instant, work: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&AppState) -> T + Send + 'static,
+{
     let slot = st
         .slots
         .clone()
@@ -540,6 +569,67 @@ async fn check_inner(
         .await
         .map_err(|_| ApiError::new("internal", "the service is shutting down"))?;
     let worker = st.clone();
+    let job = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        if Instant::now() >= deadline {
+            return None;
+        }
+        worker.metrics.running.inc();
+        let out = worker.checkers.install(|| work(&worker));
+        worker.metrics.running.dec();
+        Some(out)
+    });
+    job.await
+        .map_err(|e| ApiError::new("internal", format!("the check did not finish: {e}")))?
+        .ok_or_else(|| ApiError::new("timeout", "the request ran out of time"))
+}
+
+/// The HTTP status of a report: 200 for a verdict, 422 for a photo that could not be read,
+/// else the protocol error ([`error_answer`]).
+fn report_status(report: &FileReport) -> Result<StatusCode, ApiError> {
+    match (&report.verdict, &report.error) {
+        (Verdict::Error, Some(e)) => {
+            error_answer(e.kind).map_err(|code| ApiError::new(code, e.message.clone()))
+        }
+        (Verdict::Error, None) => Err(ApiError::new("internal", "error report without a cause")),
+        _ => Ok(StatusCode::OK),
+    }
+}
+
+/// A JSON answer that is never cached.
+fn json_answer<T: Serialize>(status: StatusCode, body: &T) -> Result<Response, ApiError> {
+    let body = serde_json::to_vec(body).map_err(|e| ApiError::new("internal", e.to_string()))?;
+    let mut resp = (status, body).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(resp)
+}
+
+/// A `data:` URL of `bytes` of type `mime`.
+fn data_url(mime: &str, bytes: &[u8]) -> String {
+    format!(
+        "data:{mime};base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
+}
+
+async fn check_inner(
+    st: &Arc<AppState>,
+    req: Request,
+    deadline: Instant,
+) -> Result<Response, ApiError> {
+    let Upload {
+        query,
+        spec,
+        lang,
+        photo,
+        file,
+        _pending,
+    } = read_upload(st, req).await?;
     let annotate_image = query.annotate;
     // An annotated image draws every measure: run every stage for it.
     let extra = if annotate_image {
@@ -547,16 +637,10 @@ async fn check_inner(
     } else {
         crate::analysis::Stages::NONE
     };
-    let job = tokio::task::spawn_blocking(move || {
-        let _slot = slot;
-        // The client has been answered `timeout` already: do not start the work.
-        if Instant::now() >= deadline {
-            return None;
-        }
-        worker.metrics.running.inc();
+    let (report, png) = run_on_slot(st, deadline, move |worker| {
         let start = Instant::now();
         let mut png = None;
-        let report = worker.checkers.install(|| {
+        let report =
             worker
                 .engine
                 .check_bytes_with(&file, &photo, &spec, extra, |p, analysis, report| {
@@ -568,50 +652,74 @@ async fn check_inner(
                         png = Some(buf.into_inner());
                     }
                     Ok(())
-                })
-        });
-        worker.metrics.running.dec();
+                });
         worker.metrics.verdict(report.verdict, start.elapsed());
-        Some((report, png))
-    });
-    let (report, png) = job
-        .await
-        .map_err(|e| ApiError::new("internal", format!("the check did not finish: {e}")))?
-        .ok_or_else(|| ApiError::new("timeout", "the request ran out of time"))?;
-
-    let status = match (&report.verdict, &report.error) {
-        (Verdict::Error, Some(e)) => match error_answer(e.kind) {
-            Ok(status) => status,
-            Err(code) => return Err(ApiError::new(code, e.message.clone())),
-        },
-        (Verdict::Error, None) => {
-            return Err(ApiError::new("internal", "error report without a cause"));
-        }
-        _ => StatusCode::OK,
-    };
-    let annotated_image = if annotate_image {
-        png.map(|p| {
-            format!(
-                "data:image/png;base64,{}",
-                base64::engine::general_purpose::STANDARD.encode(p)
-            )
-        })
-    } else {
-        None
-    };
-    let body = serde_json::to_vec(&CheckAnswer {
-        report,
-        annotated_image,
+        (report, png)
     })
-    .map_err(|e| ApiError::new("internal", e.to_string()))?;
-    let mut resp = (status, body).into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(resp)
+    .await?;
+    let status = report_status(&report)?;
+    let annotated_image = png
+        .filter(|_| annotate_image)
+        .map(|p| data_url("image/png", &p));
+    json_answer(
+        status,
+        &CheckAnswer {
+            report,
+            annotated_image,
+        },
+    )
+}
+
+async fn fix(State(st): State<Arc<AppState>>, req: Request) -> Response {
+    let deadline = Instant::now() + st.timeout;
+    match tokio::time::timeout(st.timeout, fix_inner(&st, req, deadline)).await {
+        Ok(Ok(resp)) => resp,
+        Ok(Err(e)) => st.fail(e),
+        Err(_) => st.fail(ApiError::new(
+            "timeout",
+            format!(
+                "the request took longer than {:.1} s (upload, wait and fix)",
+                st.timeout.as_secs_f64()
+            ),
+        )),
+    }
+}
+
+async fn fix_inner(
+    st: &Arc<AppState>,
+    req: Request,
+    deadline: Instant,
+) -> Result<Response, ApiError> {
+    let Upload {
+        query,
+        spec,
+        photo,
+        file,
+        _pending,
+        ..
+    } = read_upload(st, req).await?;
+    let white = match query.background.as_deref() {
+        None | Some("") | Some("keep") => false,
+        Some("white") => true,
+        Some(other) => {
+            return Err(ApiError::new(
+                "bad_query",
+                format!("background `{other}`: use `white`, or leave it out to keep the backdrop"),
+            ));
+        }
+    };
+    let report = run_on_slot(st, deadline, move |worker| {
+        let start = Instant::now();
+        let outcome = worker.engine.fix_bytes_with(&file, &photo, &spec, white);
+        worker
+            .metrics
+            .verdict(outcome.before.verdict, start.elapsed());
+        let output = outcome.jpeg.as_deref().map(|j| data_url("image/jpeg", j));
+        outcome.to_report(&file, output, None)
+    })
+    .await?;
+    let status = report_status(&report.before)?;
+    json_answer(status, &report)
 }
 
 /// How the service answers a photo whose report is an error: the photo's own fault (not an
