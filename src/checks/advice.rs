@@ -33,7 +33,7 @@ pub fn advise(results: &mut [CheckResult], input: &CheckInput) {
                     "could not be measured: check it by eye, and if it is not met, {}",
                     advice.en
                 ),
-                zh: format!("未能自动测出，请人工核对；如不符合：{}", advice.zh),
+                zh: format!("请人工核对；如不符合：{}", advice.zh),
                 fix: Repair::No,
             };
         } else if advice.fix != Repair::No {
@@ -131,6 +131,58 @@ mod tests {
         assert!(length.en.contains("check it by eye"), "{}", length.en);
         assert!(length.zh.contains("人工核对"), "{}", length.zh);
         assert_eq!(length.fix, Repair::No);
+    }
+
+    #[test]
+    fn a_face_that_cannot_meet_length_and_width_together_is_told_so_once() {
+        let spec = Spec::preset("cn-driving-licence").unwrap();
+        let wide = |length_mm: f64| {
+            let crown = px(1.2);
+            let half = px(9.5);
+            analysis(
+                crown,
+                crown + px(length_mm),
+                130.0,
+                [130.0 - half, 130.0 + half],
+            )
+        };
+        // Length inside its band, width 19 mm: the width's advice says it, with what fix keeps.
+        let r = results(&wide(20.5), &spec);
+        assert!(advice_of(&r, "head_length").is_none());
+        let width = advice_of(&r, "head_width").unwrap();
+        assert!(width.en.contains("no crop gives both"), "{}", width.en);
+        assert!(width.en.contains("keeps the head length"), "{}", width.en);
+        assert!(width.zh.contains("优先保证头部长度"), "{}", width.zh);
+        // Both outside: the length's advice says it, the width's points there.
+        let r = results(&wide(17.0), &spec);
+        let length = advice_of(&r, "head_length").unwrap();
+        assert!(length.en.contains("no crop gives both"), "{}", length.en);
+        let width = advice_of(&r, "head_width").unwrap();
+        assert!(!width.en.contains("no crop gives both"), "{}", width.en);
+        assert!(width.en.contains("see head_length"), "{}", width.en);
+    }
+
+    #[test]
+    fn pose_advice_gives_the_way_and_the_degrees() {
+        let spec = Spec::preset("cn-driving-licence").unwrap();
+        let mut a = analysis(px(1.2), px(21.7), 130.0, [45.0, 215.0]);
+        a.pose = Some(crate::analysis::Pose {
+            yaw_deg: -14.0,
+            pitch_deg: 20.0,
+            roll_deg: 0.0,
+        });
+        let r = results(&a, &spec);
+        let yaw = advice_of(&r, "pose_yaw").unwrap();
+        assert!(yaw.en.contains("14 degrees to your left"), "{}", yaw.en);
+        // Positive pitch is chin down: raise it.
+        let pitch = advice_of(&r, "pose_pitch").unwrap();
+        assert!(
+            pitch.en.contains("raise your chin about 20"),
+            "{}",
+            pitch.en
+        );
+        assert!(pitch.zh.contains("抬起下巴"), "{}", pitch.zh);
+        assert!(advice_of(&r, "pose_roll").is_none());
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The web page in headless Chromium: choose a fixture, read the verdict, the rules table and
-//! the annotated image from the page, switch to Chinese.
+//! the annotated image from the page; choose a failing one, read its advice, click "fix it"
+//! and read the fixed photo and its download link; switch to Chinese.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`/usr/bin/chromium`,
 //! `/usr/bin/chromedriver`; or `CHROME` and `CHROMEDRIVER` naming them). `.ci/run` installs
@@ -127,18 +128,64 @@ async fn the_page_checks_a_photo_in_headless_chromium() {
             .attr("src")
             .await?
             .unwrap_or_default();
+        // A photo whose head is too small: the advice comes first, and "fix it" shows the
+        // fixed photo beside the original with a download link.
+        let small = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/made/astronaut_head_small.jpg");
+        client
+            .find("#photo")
+            .await?
+            .send_keys(&small.display().to_string())
+            .await?;
+        client
+            .wait_for("#verdict[data-verdict='fail']", wait)
+            .await?;
+        let advice = client
+            .wait_for("#advice li[data-id='head_length']", wait)
+            .await?
+            .text()
+            .await?;
+        client.find("#fix").await?.click().await?;
+        let fixed = client
+            .wait_for("#fixed[data-state='fixed'], #fixed[data-state='refused']", wait)
+            .await?;
+        let fix_state = (
+            fixed.attr("data-state").await?.unwrap_or_default(),
+            fixed.attr("data-verdict").await?.unwrap_or_default(),
+        );
+        let fixed_src = client
+            .find("#fix-after")
+            .await?
+            .attr("src")
+            .await?
+            .unwrap_or_default();
+        let download = client
+            .find("#fix-download")
+            .await?
+            .attr("download")
+            .await?
+            .unwrap_or_default();
         client.find("#lang-zh").await?.click().await?;
         let zh = client.find("#verdict").await?.text().await?;
+        let zh_advice = client
+            .find("#advice li[data-id='head_length']")
+            .await?
+            .text()
+            .await?;
         // PHOTOCHECK_SCREENSHOT=page.png keeps a picture of the page (Chinese) to look at.
         if let Some(path) = std::env::var_os("PHOTOCHECK_SCREENSHOT") {
             client.set_window_size(1200, 900).await?;
             std::fs::write(path, client.screenshot().await?).expect("write the screenshot");
         }
-        Ok::<_, String>((v, text, rows.len(), head, img, zh))
+        Ok::<_, String>((
+            (v, text, rows.len(), head, img, zh),
+            (advice, fix_state, fixed_src, download, zh_advice),
+        ))
     }
     .await;
     let _ = client.close().await;
-    let (verdict, text, rows, head, img, zh) = result.expect("the page works");
+    let ((verdict, text, rows, head, img, zh), (advice, fix_state, fixed_src, download, zh_advice)) =
+        result.expect("the page works");
     use std::io::Write as _;
     let _ = writeln!(
         std::io::stderr(),
@@ -156,5 +203,21 @@ async fn the_page_checks_a_photo_in_headless_chromium() {
         "{}",
         &img[..img.len().min(40)]
     );
-    assert!(zh.contains("合格"), "{zh}");
+    assert!(zh.contains("不合格"), "{zh}");
+    let _ = writeln!(
+        std::io::stderr(),
+        "browser test: advice `{advice}`; fix {fix_state:?}, download as {download}"
+    );
+    assert!(
+        advice.contains("head_length") && advice.contains("larger"),
+        "{advice}"
+    );
+    assert!(zh_advice.contains("放大"), "{zh_advice}");
+    assert_eq!(fix_state, ("fixed".to_string(), "pass".to_string()));
+    assert!(
+        fixed_src.starts_with("data:image/jpeg;base64,"),
+        "{}",
+        &fixed_src[..fixed_src.len().min(40)]
+    );
+    assert_eq!(download, "astronaut_head_small.fixed.jpg");
 }

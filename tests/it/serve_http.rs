@@ -574,3 +574,79 @@ fn the_serve_command_starts_answers_and_stops_on_sigterm() {
         assert!(!out.stderr.is_empty(), "{bad:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix_answers_the_fixed_photo_and_both_checks() {
+    let _machine = crate::common::share();
+    let base = start(options()).await;
+    let bytes = fixture(HEAD_SMALL);
+    let resp = http::post(format!("{base}/v1/fix?spec=cn-driving-licence"))
+        .body("image/jpeg", bytes.clone())
+        .send()
+        .await;
+    assert_eq!(resp.status, 200, "{}", resp.text());
+    assert_eq!(resp.header("cache-control"), Some("no-store"));
+    let got: Value = resp.json();
+    assert_eq!(got["before"]["verdict"], "fail");
+    // The failing rule says what to do and that fix repairs it.
+    let length = got["before"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "head_length")
+        .unwrap();
+    assert_eq!(length["advice"]["fix"], "yes", "{length}");
+    assert!(
+        length["advice"]["en"].as_str().unwrap().contains("larger"),
+        "{length}"
+    );
+    assert_eq!(got["after"]["verdict"], "pass", "{}", got["after"]);
+    assert_eq!(
+        (
+            got["output_width_px"].as_u64(),
+            got["output_height_px"].as_u64()
+        ),
+        (Some(260), Some(378))
+    );
+    assert_eq!(got["source_to_output"].as_array().map(Vec::len), Some(6));
+    assert!(got["reason"].is_null());
+    // The fixed photo itself: a JPEG of the reported size whose check is the `after` report.
+    let url = got["output"].as_str().unwrap();
+    let b64 = url
+        .strip_prefix("data:image/jpeg;base64,")
+        .expect("a JPEG data URL");
+    use base64::Engine as _;
+    let jpeg = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap();
+    let img = image::load_from_memory(&jpeg).unwrap();
+    assert_eq!((img.width(), img.height()), (260, 378));
+
+    // A face-only crop is refused with a reason, as a 200 answer with no output.
+    let face_only = fixture("made/astronaut_face_only.jpg");
+    let resp = http::post(format!("{base}/v1/fix"))
+        .body("image/jpeg", face_only)
+        .send()
+        .await;
+    assert_eq!(resp.status, 200);
+    let got: Value = resp.json();
+    assert!(got["output"].is_null(), "{got}");
+    assert!(
+        got["reason"].as_str().is_some_and(|r| !r.is_empty()),
+        "{got}"
+    );
+
+    // Not a photo: 422 with the report of the photo as given; a bad background: 400.
+    let resp = http::post(format!("{base}/v1/fix"))
+        .body("image/jpeg", b"not a photo".to_vec())
+        .send()
+        .await;
+    assert_eq!(resp.status, 422);
+    let got: Value = resp.json();
+    assert_eq!(got["before"]["error"]["kind"], "not_an_image");
+    let resp = http::post(format!("{base}/v1/fix?background=blue"))
+        .body("image/jpeg", bytes)
+        .send()
+        .await;
+    assert_eq!(protocol_error(resp), (400, "bad_query".to_string()));
+}
