@@ -365,7 +365,8 @@ pub struct FixOutcome {
 
 /// Encodes a fixed photo as JPEG: quality 95, or for a spec with a file-size rule the highest
 /// quality (95 down to 50) whose file fits under the rule's maximum; the JFIF density records
-/// the spec's resolution (its `image_dpi` rule, else its print resolution), when it has one.
+/// the spec's resolution (its `image_dpi` rule, else its print resolution, else the image's
+/// height over the print height), so that the photo prints at the spec's size.
 ///
 /// Errors: [`crate::Error::Internal`] if the encoder fails (it writes to memory).
 pub fn encode_jpeg(img: &RgbImage, spec: &Spec) -> crate::error::Result<Vec<u8>> {
@@ -379,7 +380,8 @@ pub fn encode_jpeg(img: &RgbImage, spec: &Spec) -> crate::error::Result<Vec<u8>>
         .get::<crate::checks::frame::ImageDpi>()
         .map(|r| r.params.dpi)
         .or(spec.photo.dpi)
-        .map(|d| d.round().clamp(1.0, f64::from(u16::MAX)) as u16);
+        .unwrap_or(f64::from(img.height()) / spec.photo.height_mm * 25.4);
+    let dpi = Some(dpi.round().clamp(1.0, f64::from(u16::MAX)) as u16);
     let encode = |q: u8| -> crate::error::Result<Vec<u8>> {
         let mut out = Vec::new();
         let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, q);

@@ -149,6 +149,16 @@ fn a_small_head_is_fixed_and_rechecked() {
             "{id}"
         );
     }
+    // The fixed JPEG records its print resolution: 378 px over 32 mm is 300 dpi.
+    let dpi = after
+        .image
+        .as_ref()
+        .and_then(|i| i.dpi)
+        .expect("a recorded dpi");
+    assert!(
+        (dpi[0] - 300.0).abs() < 0.5 && (dpi[1] - 300.0).abs() < 0.5,
+        "{dpi:?}"
+    );
     // Source point -> output point -> source point.
     let (x, y) = plan.unmap(plan.map(100.0, 200.0).0, plan.map(100.0, 200.0).1);
     assert!((x - 100.0).abs() < 1e-6 && (y - 200.0).abs() < 1e-6);
