@@ -53,6 +53,7 @@ pub mod report;
 pub mod runtime;
 #[cfg(feature = "serve")]
 pub mod serve;
+pub mod shards;
 pub mod spec;
 
 pub use engine::Engine;

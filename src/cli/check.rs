@@ -21,7 +21,7 @@ use photocheck::{Engine, FileReport, Spec};
 use super::output::{self, Annotator};
 use super::{EXIT_ERROR, EXIT_FAIL, EXIT_PASS, Step, fail_usage};
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(super) enum Format {
     /// One line per photo and a summary.
     Text,
@@ -88,9 +88,17 @@ pub(super) struct CheckArgs {
     /// Skip paths matching this glob (repeatable), e.g. `--exclude '**/rejected/**'`.
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
-    /// Check only shard I of N (1-based): a stable split by path, e.g. `--shard 2/4`.
-    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
-    shard: Option<(u32, u32)>,
+    /// Check only shard I of N (1-based): a stable split by path, e.g. `--shard 2/4`; `auto`
+    /// takes I and N from the job runner (Kubernetes Indexed Job: JOB_COMPLETION_INDEX with
+    /// PHOTOCHECK_SHARD_COUNT; Slurm array: SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT; GNU
+    /// parallel: PARALLEL_SEQ with PHOTOCHECK_SHARD_COUNT).
+    #[arg(long, value_name = "I/N|auto", value_parser = parse_shard)]
+    shard: Option<ShardArg>,
+    /// Resume a run: skip the photos that already have a result in this NDJSON report (an
+    /// earlier run of the same spec, possibly cut off mid-line) and append the rest to it.
+    /// Needs `--format ndjson`; a missing file starts it.
+    #[arg(long, value_name = "REPORT.ndjson", conflicts_with_all = ["output", "expect", "fail_fast"])]
+    resume: Option<PathBuf>,
     /// Stop after the first photo that fails or cannot be read.
     #[arg(long)]
     fail_fast: bool,
@@ -102,14 +110,26 @@ pub(super) struct CheckArgs {
     lang: Option<LangArg>,
 }
 
-fn parse_shard(s: &str) -> Result<(u32, u32), String> {
-    let (i, n) = s.split_once('/').ok_or("expected I/N, e.g. 2/4")?;
+/// `--shard`: a fixed shard, or `auto` (from the job runner's environment).
+#[derive(Clone, Copy, Debug)]
+pub(super) enum ShardArg {
+    /// Shard I of N, 1-based.
+    Fixed(u32, u32),
+    /// From the environment ([`photocheck::shards::shard_from_env`]).
+    Auto,
+}
+
+fn parse_shard(s: &str) -> Result<ShardArg, String> {
+    if s.trim().eq_ignore_ascii_case("auto") {
+        return Ok(ShardArg::Auto);
+    }
+    let (i, n) = s.split_once('/').ok_or("expected I/N, e.g. 2/4, or auto")?;
     let i: u32 = i.trim().parse().map_err(|_| "I must be a number")?;
     let n: u32 = n.trim().parse().map_err(|_| "N must be a number")?;
     if n == 0 || i == 0 || i > n {
         return Err(format!("shard {i}/{n}: need 1 <= I <= N"));
     }
-    Ok((i, n))
+    Ok(ShardArg::Fixed(i, n))
 }
 
 /// `photocheck check`: checks the photos and writes the report; the exit code says how they
@@ -125,9 +145,37 @@ pub(super) fn check(args: CheckArgs) -> ExitCode {
 fn run(args: &CheckArgs) -> Step<ExitCode> {
     let start = Instant::now();
     let options = Options::resolve(args)?;
-    let inputs = inputs(args)?;
+    let mut inputs = inputs(args)?;
+    let mut earlier = Tally::default();
+    let (sink, pending) = match &args.resume {
+        Some(path) => {
+            let (sink, done) = output::open_resumed(path, &options.spec.id, args.format)?;
+            // The photos already in the report count in the summary and the exit code;
+            // only the others are checked.
+            for r in done.reports {
+                let label = r.file.clone();
+                if inputs
+                    .iter()
+                    .any(|i| i.path().display().to_string() == label)
+                {
+                    let mut r = r;
+                    earlier.add(&mut r, None);
+                }
+            }
+            inputs.retain(|i| !done.done.contains(&i.path().display().to_string()));
+            if !args.quiet {
+                eprintln!(
+                    "photocheck: resuming {}: {} photos already checked, {} to go",
+                    path.display(),
+                    earlier.summary.checked,
+                    inputs.len()
+                );
+            }
+            (sink, None)
+        }
+        None => output::open_report(args.output.as_deref())?,
+    };
     let engine = start_engine(args, &options, inputs.len())?;
-    let (sink, pending) = output::open_report(args.output.as_deref())?;
     let reporter = reporter(args, &options, sink)?;
     let annotator = options
         .annotate
@@ -140,7 +188,7 @@ fn run(args: &CheckArgs) -> Step<ExitCode> {
         &inputs,
         reporter,
         annotator.as_ref(),
-        start,
+        (start, earlier),
     )?;
     if let Some(p) = pending {
         p.persist()?;
@@ -245,7 +293,14 @@ fn gather_inputs(args: &CheckArgs) -> Result<Vec<Input>, String> {
         globs.is_match(p) || globs.is_match(rel) || p.file_name().is_some_and(|n| globs.is_match(n))
     };
     let mut inputs = collect_inputs_excluding(&paths, &excluded);
-    if let Some((i, n)) = args.shard {
+    let shard = match args.shard {
+        None => None,
+        Some(ShardArg::Fixed(i, n)) => Some((i, n)),
+        Some(ShardArg::Auto) => Some(photocheck::shards::shard_from_env(|k| {
+            std::env::var(k).ok()
+        })?),
+    };
+    if let Some((i, n)) = shard {
         inputs.retain(|input| shard_of(input.path(), n) == i);
     }
     Ok(inputs)
@@ -274,14 +329,28 @@ fn start_engine(args: &CheckArgs, options: &Options, photos: usize) -> Step<Engi
 
 /// The reporter of `--format`, writing to `sink`.
 fn reporter(args: &CheckArgs, options: &Options, sink: Box<dyn Write>) -> Step<Box<dyn Reporter>> {
-    Ok(match args.format {
-        Format::Text => Box::new(TextReporter::new(sink, args.verbose).with_lang(options.lang)),
+    make_reporter(
+        (args.format, args.verbose, options.lang),
+        &options.spec.id,
+        check_ids(&options.spec),
+        sink,
+    )
+}
+
+/// A reporter of `format` (text: `verbose`, in `lang`) writing to `sink`; JUnit names its
+/// suite `spec_id`, CSV has a column pair per id of `ids`.
+pub(super) fn make_reporter(
+    (format, verbose, lang): (Format, bool, Lang),
+    spec_id: &str,
+    ids: Vec<String>,
+    sink: Box<dyn Write>,
+) -> Step<Box<dyn Reporter>> {
+    Ok(match format {
+        Format::Text => Box::new(TextReporter::new(sink, verbose).with_lang(lang)),
         Format::Json => Box::new(JsonReporter::new(sink)),
         Format::Ndjson => Box::new(NdjsonReporter::new(sink)),
-        Format::Junit => Box::new(JunitReporter::new(sink, &options.spec.id)),
-        Format::Csv => {
-            Box::new(CsvReporter::new(sink, check_ids(&options.spec)).map_err(fail_usage)?)
-        }
+        Format::Junit => Box::new(JunitReporter::new(sink, spec_id)),
+        Format::Csv => Box::new(CsvReporter::new(sink, ids).map_err(fail_usage)?),
     })
 }
 
@@ -323,7 +392,7 @@ fn run_batch(
     inputs: &[Input],
     mut reporter: Box<dyn Reporter>,
     annotator: Option<&Annotator>,
-    start: Instant,
+    (start, earlier): (Instant, Tally),
 ) -> Step<Tally> {
     let progress = progress_bar(args, inputs.len());
     let draw = |photo: &photocheck::decode::Photo,
@@ -340,7 +409,7 @@ fn run_batch(
         fail_fast: args.fail_fast,
         then: annotator.is_some().then_some(&draw as _),
     };
-    let mut tally = Tally::default();
+    let mut tally = earlier;
     let expectations = options.expectations.as_ref();
     let result = check_inputs(engine, &options.spec, inputs, &batch, |mut r| {
         tally.add(&mut r, expectations);

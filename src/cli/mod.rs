@@ -7,6 +7,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 
 mod check;
 mod fix;
+mod merge;
 mod output;
 #[cfg(feature = "serve")]
 mod serve;
@@ -37,6 +38,8 @@ enum Command {
     Check(Box<check::CheckArgs>),
     /// Crop, scale and level photos into a spec's frame; write NAME.fixed.jpg and check it again.
     Fix(fix::FixArgs),
+    /// Merge shard reports (NDJSON or JSON) into one report in any format.
+    Merge(merge::MergeArgs),
     /// List the built-in specs, or print one as TOML.
     Specs {
         #[command(subcommand)]
@@ -52,7 +55,7 @@ enum Command {
     },
     /// Print a manual page (roff) to standard output: the program's, or a subcommand's.
     Man {
-        /// `check`, `fix`, `specs`, `serve`, `completions` or `man`; none for the main page.
+        /// `check`, `fix`, `merge`, `specs`, `serve`, `completions` or `man`; none for the main page.
         subcommand: Option<String>,
     },
 }
@@ -84,6 +87,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check::check(*args),
         Command::Fix(args) => fix::fix(args),
+        Command::Merge(args) => merge::merge(args),
         Command::Specs { action } => specs::specs(action),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::run_serve(args),

@@ -45,6 +45,33 @@ impl PendingReport {
     }
 }
 
+/// The report of a resumed run (`--resume FILE`): the photos it already has, and the file
+/// opened for appending, a cut-off last line cut away first. A missing file is created.
+pub(super) fn open_resumed(
+    path: &Path,
+    spec_id: &str,
+    format: super::check::Format,
+) -> Step<(Box<dyn Write>, photocheck::shards::Resume)> {
+    if format != super::check::Format::Ndjson {
+        return Err(fail_usage(
+            "--resume appends to an NDJSON report: add --format ndjson",
+        ));
+    }
+    let done = photocheck::shards::resume(path, spec_id).map_err(fail_usage)?;
+    let fail = |e: std::io::Error| fail_usage(format!("--resume {}: {e}", path.display()));
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(fail)?;
+    // A half-written last line (the run was killed mid-write) is cut away: its photo is
+    // checked again and written whole.
+    if file.metadata().map_err(fail)?.len() > done.complete_len {
+        file.set_len(done.complete_len).map_err(fail)?;
+    }
+    Ok((Box::new(std::io::BufWriter::new(file)), done))
+}
+
 /// Where the report goes: standard output, or `--output`. A regular file (or a new one) is
 /// written to a temporary file beside it, renamed into place by [`PendingReport::persist`]
 /// once the report is complete; a symbolic link, device, FIFO or socket is written through.

@@ -28,4 +28,5 @@ mod serve_browser;
 mod serve_http;
 #[cfg(feature = "serve")]
 mod serve_load;
+mod shards;
 mod specs;
