@@ -23,6 +23,43 @@ impl Lang {
         }
     }
 
+    /// The language of a BCP 47 tag (`zh`, `zh-CN`, `zh-Hans`, `zh_TW`, `en-US`, any case);
+    /// `None` for a language photocheck does not speak.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag
+            .trim()
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        match primary.as_str() {
+            "zh" => Some(Lang::Zh),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The language an HTTP `Accept-Language` header prefers among those photocheck speaks
+    /// (`zh-CN,zh;q=0.9,en;q=0.8` -> Chinese; weights honoured, `q=0` excluded); `None` when
+    /// it names none of them.
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        let mut best: Option<(f32, Lang)> = None;
+        for item in header.split(',') {
+            let mut parts = item.split(';');
+            let Some(lang) = parts.next().and_then(Lang::from_tag) else {
+                continue;
+            };
+            let q = parts
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if q > 0.0 && best.is_none_or(|(b, _)| q > b) {
+                best = Some((q, lang));
+            }
+        }
+        best.map(|(_, l)| l)
+    }
+
     /// The language of the environment (`LC_ALL`, then `LC_MESSAGES`, then `LANG`).
     pub fn from_env() -> Lang {
         ["LC_ALL", "LC_MESSAGES", "LANG"]
@@ -38,16 +75,73 @@ pub fn rule_name_zh(id: &str) -> &str {
     crate::checks::check_name(id).map_or(id, |n| n.zh)
 }
 
-fn unit_zh(unit: &str) -> &str {
+/// The Chinese word of a unit (`mm` -> `毫米`, `L*` -> `明度`, `C*ab` -> `彩度`); units without a
+/// word (`KB`, `%`) as they are, and none for ratios and shares.
+pub fn unit_zh(unit: &str) -> &str {
     match unit {
         "mm" => "毫米",
         "px" => "像素",
         "deg" => "度",
         "days" => "天",
         "count" => "个",
+        "L*" => "明度",
+        "C*ab" => "彩度",
+        "ΔE" | "dE" => "色差",
+        "dpi" => "点每英寸",
         "share" => "",
         "ratio" => "",
         other => other,
+    }
+}
+
+/// A rule's source (`GA 482-2012 5.2.3: white background`) for a Chinese reader: the
+/// document it comes from, its English words translated (`ICAO 9303 Part 3 portrait
+/// practice` -> `ICAO 9303 第 3 部分人像规范`); standard codes stay as they are.
+pub fn source_zh(source: &str) -> String {
+    let document = source.split(':').next().unwrap_or(source).trim();
+    const WORDS: &[(&str, &str)] = &[
+        (" (exit-entry photo guide)", ""),
+        (" Part 3 portrait practice", " 第 3 部分人像规范"),
+        (" practice (frontal)", " 惯例（正面）"),
+        (" photo guide", " 照片指南"),
+        ("archive digital photo", "档案数字照片规格"),
+        ("photocheck", "photocheck 规则"),
+        ("unofficial", "非官方"),
+        ("US DoS", "美国国务院"),
+        ("HMPO digital", "英国护照署（数字照片）"),
+        ("HMPO print", "英国护照署（纸质照片）"),
+        ("HMPO", "英国护照署"),
+        ("MOFA Korea", "韩国外交部"),
+        ("MOFA", "日本外务省"),
+        ("Passport Seva", "印度护照服务"),
+        ("Schengen", "申根"),
+        ("IRCC", "加拿大移民部"),
+        ("APO", "澳大利亚护照办公室"),
+    ];
+    let mut out = document.to_string();
+    for (en, zh) in WORDS {
+        if out.contains(en) {
+            out = out.replacen(en, zh, 1);
+        }
+    }
+    out
+}
+
+/// What went wrong with a file that could not be checked, in Chinese (by its kind).
+pub fn error_zh(kind: crate::ErrorKind) -> &'static str {
+    use crate::ErrorKind as K;
+    match kind {
+        K::NotFound => "找不到这个文件",
+        K::Io => "无法读取这个文件",
+        K::NotAnImage => "不是图片文件",
+        K::UnsupportedFormat => "不支持的图片格式，请另存为 JPEG 或 PNG",
+        K::Truncated => "图片文件不完整（可能没有下载或保存完）",
+        K::TooLarge => "图片过大，请缩小后再检查",
+        K::Corrupt => "图片文件已损坏",
+        K::Model => "模型无法运行（photocheck 内部错误）",
+        K::Spec => "规格文件有误",
+        K::Timeout => "检查超时",
+        K::Internal => "photocheck 内部错误，请报告此问题",
     }
 }
 
@@ -130,7 +224,8 @@ pub fn short(c: &CheckResult, lang: Lang) -> String {
                 (_, Some(v)) if !range.is_empty() => {
                     format!("{name} {} {unit}（应为 {range}）", fmt(v))
                 }
-                _ => format!("{name}（{}）", c.message),
+                (_, Some(v)) => format!("{name} {} {unit}", fmt(v)),
+                (status, None) => format!("{name}（{}）", status_word(status, lang)),
             }
         }
     }
@@ -165,4 +260,33 @@ pub fn advice_line(c: &CheckResult, lang: Lang) -> Option<String> {
         Lang::En => format!("{}: {}", c.id, a.en),
         Lang::Zh => format!("{}：{}", rule_name_zh(&c.id), a.zh),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bcp47_tags_and_accept_language() {
+        for tag in ["zh", "zh-CN", "zh-Hans", "ZH_tw", "zh-Hans-CN"] {
+            assert_eq!(Lang::from_tag(tag), Some(Lang::Zh), "{tag}");
+        }
+        for tag in ["en", "en-US", "EN-gb"] {
+            assert_eq!(Lang::from_tag(tag), Some(Lang::En), "{tag}");
+        }
+        assert_eq!(Lang::from_tag("fr-FR"), None);
+        assert_eq!(
+            Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"),
+            Some(Lang::Zh)
+        );
+        assert_eq!(
+            Lang::from_accept_language("fr;q=1, en-US;q=0.7, zh;q=0.5"),
+            Some(Lang::En)
+        );
+        assert_eq!(
+            Lang::from_accept_language("zh;q=0, en;q=0.1"),
+            Some(Lang::En)
+        );
+        assert_eq!(Lang::from_accept_language("fr, de"), None);
+    }
 }

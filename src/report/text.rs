@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::lang::{Lang, advice_line, line, rule_name_zh, short, status_word};
+use super::lang::{Lang, advice_line, error_zh, line, rule_name_zh, short, source_zh, status_word};
 use super::{FileReport, Reporter, Summary, Verdict};
 
 /// Writes `PASS file`, `FAIL file: rule value (range); ...` or `ERROR file: cause` per photo,
@@ -91,7 +91,11 @@ impl<W: Write> Reporter for TextReporter<W> {
                 )?
             }
             Verdict::Error => {
-                let msg = r.error.as_ref().map_or("", |e| e.message.as_str());
+                let msg = match (&r.error, zh) {
+                    (Some(e), true) => error_zh(e.kind).to_string(),
+                    (Some(e), false) => e.message.clone(),
+                    (None, _) => String::new(),
+                };
                 let word = if zh { "错误" } else { "ERROR" };
                 writeln!(self.out, "{word} {}: {msg}", r.file)?
             }
@@ -110,7 +114,11 @@ impl<W: Write> Reporter for TextReporter<W> {
             for c in &r.checks {
                 let tag = status_word(c.shown_status(), self.lang);
                 let text = line(c, self.lang);
-                match &c.spec_source {
+                let source = c.spec_source.as_deref().map(|src| match self.lang {
+                    Lang::Zh => source_zh(src),
+                    Lang::En => src.to_string(),
+                });
+                match &source {
                     Some(src) => writeln!(self.out, "      {tag}  {:<18} {text}  [{src}]", c.id)?,
                     None => writeln!(self.out, "      {tag}  {:<18} {text}", c.id)?,
                 }
@@ -172,7 +180,13 @@ impl<W: Write> Reporter for TextReporter<W> {
                     let list: Vec<String> = s
                         .error_kinds
                         .iter()
-                        .map(|(k, n)| format!("{k} {n}"))
+                        .map(|(k, n)| {
+                            let word = serde_json::from_value::<crate::ErrorKind>(
+                                serde_json::Value::String(k.clone()),
+                            )
+                            .map_or_else(|_| k.clone(), |kind| error_zh(kind).to_string());
+                            format!("{word} {n}")
+                        })
                         .collect();
                     writeln!(self.out, "错误类型：{}", list.join("，"))?;
                 }

@@ -17,7 +17,8 @@
 //!
 //! `annotate=true` adds one field to the report, `annotated_image`: a `data:image/png;base64,`
 //! URL of the photo with the measured lines and allowed bands drawn (see
-//! [`crate::report::annotate`]); `lang` (`en`, `zh`) is the language of its text.
+//! [`crate::report::annotate`]); `lang` (a BCP 47 tag: `zh`, `zh-CN`, `zh-Hans`, `en-US`, ...;
+//! else the `Accept-Language` header) is the language of its text.
 //!
 //! Limits: the body size (`max_body`, 413), a deadline per request covering upload, wait and
 //! check (`timeout`, 504; the engine also stops a check at its deadline), at most
@@ -446,15 +447,22 @@ async fn read_upload<'a>(st: &'a Arc<AppState>, req: Request) -> Result<Upload<'
             )
         })?,
     };
+    // `lang=` (a BCP 47 tag: zh, zh-CN, zh-Hans, en-US, ...), else Accept-Language, else English.
     let lang = match query.lang.as_deref() {
-        None | Some("en") => Lang::En,
-        Some("zh") => Lang::Zh,
-        Some(other) => {
-            return Err(ApiError::new(
+        Some(tag) => Lang::from_tag(tag).ok_or_else(|| {
+            ApiError::new(
                 "bad_query",
-                format!("lang `{other}`: use `en` or `zh`"),
-            ));
-        }
+                format!(
+                    "lang `{tag}`: use a Chinese or English tag (zh, zh-CN, zh-Hans, en, en-US)"
+                ),
+            )
+        })?,
+        None => req
+            .headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(Lang::from_accept_language)
+            .unwrap_or(Lang::En),
     };
     let content_type = req
         .headers()

@@ -30,3 +30,4 @@ mod serve_http;
 mod serve_load;
 mod shards;
 mod specs;
+mod zh;

@@ -650,3 +650,22 @@ async fn fix_answers_the_fixed_photo_and_both_checks() {
         .await;
     assert_eq!(protocol_error(resp), (400, "bad_query".to_string()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lang_takes_bcp47_tags_and_accept_language() {
+    let _machine = crate::common::share();
+    let base = start(options()).await;
+    let bytes = fixture(LICENCE);
+    for tag in ["zh", "zh-CN", "zh-Hans", "en-US", "EN"] {
+        let resp = post_raw(&base, &format!("?lang={tag}"), "image/jpeg", bytes.clone()).await;
+        assert_eq!(resp.status, 200, "lang={tag}: {}", resp.text());
+    }
+    let resp = http::post(format!("{base}/v1/check?annotate=true"))
+        .header("Accept-Language", "zh-CN,zh;q=0.9,en;q=0.8")
+        .body("image/jpeg", bytes.clone())
+        .send()
+        .await;
+    assert_eq!(resp.status, 200);
+    let resp = post_raw(&base, "?lang=fr-FR", "image/jpeg", bytes).await;
+    assert_eq!(protocol_error(resp), (400, "bad_query".to_string()));
+}
