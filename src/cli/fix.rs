@@ -173,10 +173,10 @@ pub(super) fn fix(args: FixArgs) -> ExitCode {
     }
     if let FixFormat::Json = args.format {
         drop(stdout);
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json_out).unwrap_or_else(|_| "[]".into())
-        );
+        let text = serde_json::to_string_pretty(&json_out).unwrap_or_else(|_| "[]".into());
+        if super::print_stdout(&format!("{text}\n")) != ExitCode::from(EXIT_PASS) {
+            return ExitCode::from(EXIT_ERROR);
+        }
     }
     ExitCode::from(if errors > 0 {
         EXIT_ERROR

@@ -120,10 +120,27 @@ fn man(subcommand: Option<&str>) -> ExitCode {
         },
     };
     let man = clap_mangen::Man::new(cmd);
-    match man.render(&mut std::io::stdout()) {
-        Ok(()) => ExitCode::from(EXIT_PASS),
+    let mut page = Vec::new();
+    match man.render(&mut page) {
+        Ok(()) => print_stdout(&String::from_utf8_lossy(&page)),
         Err(e) => {
             eprintln!("photocheck: {e}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// Writes `text` to standard output: exit code 0, or 2 when it cannot be written (silently
+/// when the reader has gone, as `photocheck specs | head` does).
+fn print_stdout(text: &str) -> ExitCode {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::from(EXIT_PASS),
+        Err(e) => {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("photocheck: cannot write to standard output: {e}");
+            }
             ExitCode::from(EXIT_ERROR)
         }
     }

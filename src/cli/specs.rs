@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use photocheck::Spec;
 
-use super::{EXIT_PASS, fail_usage};
+use super::fail_usage;
 
 #[derive(Subcommand)]
 pub(super) enum SpecsAction {
@@ -17,28 +17,25 @@ pub(super) enum SpecsAction {
 }
 
 pub(super) fn specs(action: Option<SpecsAction>) -> ExitCode {
-    match action {
+    let text = match action {
         None => {
+            let mut text = String::new();
             for s in Spec::presets() {
-                println!("{}  {}", s.id, s.name);
+                text.push_str(&format!("{}  {}\n", s.id, s.name));
                 if !s.aliases.is_empty() {
-                    println!("    aliases: {}", s.aliases.join(", "));
+                    text.push_str(&format!("    aliases: {}\n", s.aliases.join(", ")));
                 }
                 for line in s.summary() {
-                    println!("    {line}");
+                    text.push_str(&format!("    {line}\n"));
                 }
             }
-            println!(
-                "\n`photocheck specs show ID` prints a spec as TOML; `--spec-file FILE` checks against your own."
-            );
-            ExitCode::from(EXIT_PASS)
+            text.push_str("\n`photocheck specs show ID` prints a spec as TOML; `--spec-file FILE` checks against your own.\n");
+            text
         }
         Some(SpecsAction::Show { id }) => match Spec::resolve(&id) {
-            Ok(s) => {
-                print!("{}", s.to_toml());
-                ExitCode::from(EXIT_PASS)
-            }
-            Err(e) => fail_usage(e),
+            Ok(s) => s.to_toml(),
+            Err(e) => return fail_usage(e),
         },
-    }
+    };
+    super::print_stdout(&text)
 }

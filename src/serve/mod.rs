@@ -335,6 +335,7 @@ async fn metrics_text(State(st): State<Arc<AppState>>) -> Response {
 struct SpecEntry<'a> {
     id: &'a str,
     name: &'a str,
+    name_zh: &'a str,
     aliases: &'a [String],
     photo: &'a PhotoSize,
     checks: Vec<String>,
@@ -351,6 +352,7 @@ async fn specs(State(st): State<Arc<AppState>>) -> Response {
         .map(|s| SpecEntry {
             id: &s.id,
             name: &s.name,
+            name_zh: s.name_zh.as_deref().unwrap_or(&s.name),
             aliases: &s.aliases,
             photo: &s.photo,
             checks: crate::checks::check_ids(s),

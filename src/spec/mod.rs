@@ -60,6 +60,10 @@ pub struct Spec {
     pub id: String,
     /// Human name.
     pub name: String,
+    /// The spec's name in Simplified Chinese, for Chinese readers (the web page, Chinese
+    /// reports); `name` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_zh: Option<String>,
     /// Other names accepted by `--spec` (local names such as `小一寸`).
     #[serde(default)]
     pub aliases: Vec<String>,

@@ -132,6 +132,16 @@ impl Session {
         .map(drop)
     }
 
+    /// Runs `script` (a function body) in the page; its return value.
+    pub async fn execute(&self, script: &str) -> Result<Value> {
+        self.command(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
+        .await
+    }
+
     /// A PNG of the window.
     pub async fn screenshot(&self) -> Result<Vec<u8>> {
         let v = self.command("GET", "/screenshot", None).await?;
