@@ -40,12 +40,40 @@ fn is_hidden(path: &Path) -> bool {
         .is_some_and(|n| n.starts_with('.') && n != "." && n != "..")
 }
 
-/// True when the file's first bytes are an image format (decodable or a known unsupported one
-/// such as HEIC, which then gets a clear error rather than being skipped), or when the file
-/// cannot be read at all (it then gets its own error rather than vanishing from the batch).
-fn looks_like_image(path: &Path) -> bool {
-    let mut head = [0u8; 64];
-    match std::fs::File::open(path).and_then(|mut f| f.read(&mut head)) {
+/// File name extensions of images: a file named so is always reported (an error line when it
+/// is not an image after all), never silently skipped.
+pub const IMAGE_EXTENSIONS: &[&str] = &[
+    "jpg", "jpeg", "jpe", "jfif", "png", "webp", "bmp", "tif", "tiff", "gif", "heic", "heif",
+    "avif",
+];
+
+fn named_like_image(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// Whether a file found in a folder is a photo to check: an annotated image photocheck wrote
+/// ([`crate::report::annotate::is_annotated_png`]) never is; a file named like an image
+/// always is (if it is not one, it gets an error line); any other file is when its first bytes
+/// are an image format (decodable or a known unsupported one such as HEIC, which then gets a
+/// clear error), or when it cannot be read at all (it then gets its own error rather than
+/// vanishing from the batch).
+fn is_photo_to_check(path: &Path) -> bool {
+    let mut head = [0u8; 4096];
+    let read = std::fs::File::open(path).and_then(|mut f| {
+        let mut n = 0;
+        while n < head.len() {
+            match f.read(&mut head[n..])? {
+                0 => break,
+                k => n += k,
+            }
+        }
+        Ok(n)
+    });
+    match read {
+        Ok(n) if crate::report::annotate::is_annotated_png(&head[..n]) => false,
+        Ok(_) if named_like_image(path) => true,
         Ok(n) => !matches!(sniff_format(&head[..n]), Err(Error::NotAnImage(_))),
         Err(_) => true,
     }
@@ -53,7 +81,8 @@ fn looks_like_image(path: &Path) -> bool {
 
 /// Expands paths into inputs: files as given (whatever their content: a non-image file named
 /// explicitly gets an error report), folders recursively in sorted order, keeping files whose
-/// content is an image and skipping hidden files and folders. Symbolic links are followed;
+/// content is an image or whose name says image (see `is_photo_to_check`), skipping hidden
+/// files and folders and photocheck's own annotated images. Symbolic links are followed;
 /// loops are reported as unreadable.
 pub fn collect_inputs(paths: &[PathBuf]) -> Vec<Input> {
     collect_inputs_excluding(paths, &|_, _| false)
@@ -88,7 +117,7 @@ pub fn collect_inputs_excluding(
                 match entry {
                     Ok(e) if e.file_type().is_file() => {
                         let rel = e.path().strip_prefix(p).unwrap_or(e.path());
-                        if !exclude(e.path(), rel) && looks_like_image(e.path()) {
+                        if !exclude(e.path(), rel) && is_photo_to_check(e.path()) {
                             out.push(Input::File(e.into_path()));
                         }
                     }

@@ -195,8 +195,9 @@ fn temp_beside(target: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     b.tempfile_in(dir)
 }
 
-/// Writes `img` as PNG at [`annotated_path`], never replacing a file (a clash gets `-1`,
-/// `-2`, ... suffixes), through a temporary file renamed into place.
+/// Writes `img` as PNG at [`annotated_path`] through a temporary file renamed into place. An
+/// annotated image of an earlier run there is replaced (so runs do not multiply them); any
+/// other file is never replaced (a clash gets `-1`, `-2`, ... suffixes).
 fn write_annotated(dir: &Path, file: &str, img: &image::RgbImage) -> photocheck::Result<PathBuf> {
     let first = annotated_path(dir, file);
     let folder = first.parent().unwrap_or(dir).to_path_buf();
@@ -209,11 +210,14 @@ fn write_annotated(dir: &Path, file: &str, img: &image::RgbImage) -> photocheck:
         .file_stem()
         .map_or("photo".into(), |s| s.to_string_lossy().into_owned());
     let mut tmp = temp_beside(&first).map_err(io)?;
-    img.write_to(
-        &mut std::io::BufWriter::new(tmp.as_file_mut()),
-        image::ImageFormat::Png,
-    )
-    .map_err(|e| io(std::io::Error::other(e)))?;
+    let png = photocheck::report::annotate::encode_png(img).map_err(io)?;
+    std::io::Write::write_all(tmp.as_file_mut(), &png).map_err(io)?;
+    let ours = |p: &Path| {
+        let mut head = [0u8; 4096];
+        std::fs::File::open(p)
+            .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+            .is_ok_and(|n| photocheck::report::annotate::is_annotated_png(&head[..n]))
+    };
     for k in 0.. {
         let name = if k == 0 {
             format!("{stem}.png")
@@ -221,6 +225,12 @@ fn write_annotated(dir: &Path, file: &str, img: &image::RgbImage) -> photocheck:
             format!("{stem}-{k}.png")
         };
         let target = folder.join(name);
+        if std::fs::symlink_metadata(&target).is_ok_and(|m| m.is_file()) && ours(&target) {
+            return tmp
+                .persist(&target)
+                .map(|_| target)
+                .map_err(|e| io(e.error));
+        }
         // persist_noclobber never replaces an existing file (an input included).
         match tmp.persist_noclobber(&target) {
             Ok(_) => return Ok(target),

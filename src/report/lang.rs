@@ -127,6 +127,29 @@ pub fn source_zh(source: &str) -> String {
     out
 }
 
+/// The legend of an annotated image, in the order crown and chin lines, allowed bands, eye
+/// line, head width markers, face box, person outline.
+pub fn legend(lang: Lang) -> [&'static str; 6] {
+    match lang {
+        Lang::En => [
+            "measured crown and chin",
+            "allowed bands (space above the head, head length)",
+            "eye line",
+            "head width at the ears",
+            "face found",
+            "outline of the person (the rest is backdrop)",
+        ],
+        Lang::Zh => [
+            "测得的头顶和下颏",
+            "允许范围（头顶距上边、头部长度）",
+            "眼睛连线",
+            "头部宽度（双耳外缘）",
+            "检测到的人脸",
+            "人像轮廓（其余为背景）",
+        ],
+    }
+}
+
 /// What went wrong with a file that could not be checked, in Chinese (by its kind).
 pub fn error_zh(kind: crate::ErrorKind) -> &'static str {
     use crate::ErrorKind as K;

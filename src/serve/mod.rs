@@ -656,10 +656,9 @@ async fn check_inner(
                 .check_bytes_with(&file, &photo, &spec, extra, |p, analysis, report| {
                     if annotate_image {
                         let img = annotate(&p.image, analysis, report, &spec, lang);
-                        let mut buf = std::io::Cursor::new(Vec::new());
-                        img.write_to(&mut buf, image::ImageFormat::Png)
+                        let bytes = crate::report::annotate::encode_png(&img)
                             .map_err(|e| crate::Error::Internal(format!("annotated image: {e}")))?;
-                        png = Some(buf.into_inner());
+                        png = Some(bytes);
                     }
                     Ok(())
                 });
