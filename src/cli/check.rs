@@ -14,7 +14,8 @@ use photocheck::batch::{
 use photocheck::checks::check_ids;
 use photocheck::expect::Expectations;
 use photocheck::report::{
-    CsvReporter, JsonReporter, JunitReporter, Lang, NdjsonReporter, Reporter, Summary, TextReporter,
+    CsvLayout, CsvReporter, JsonReporter, JunitReporter, Lang, NdjsonReporter, Reporter, Summary,
+    TextReporter,
 };
 use photocheck::{Engine, FileReport, Spec};
 
@@ -33,6 +34,14 @@ pub(super) enum Format {
     Junit,
     /// CSV: one row per photo, one status and one value column per check.
     Csv,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum CsvLayoutArg {
+    /// One row per photo.
+    Wide,
+    /// One row per photo and check.
+    Long,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -105,6 +114,14 @@ pub(super) struct CheckArgs {
     /// Give up on a photo after this many seconds (its report is a `timeout` error).
     #[arg(long, value_name = "SECONDS")]
     timeout_per_file: Option<f64>,
+    /// CSV layout: `wide` (one row per photo, a status and a value column per check) or
+    /// `long` (one row per photo and check: value, unit, min, max, message, advice).
+    #[arg(long, value_enum, default_value = "wide")]
+    csv_layout: CsvLayoutArg,
+    /// Start the CSV with a UTF-8 byte-order mark (for spreadsheet programs that otherwise
+    /// misread Chinese text and symbols).
+    #[arg(long)]
+    csv_bom: bool,
     /// Language of the text report and annotated images (default: from LANG).
     #[arg(long, value_enum)]
     lang: Option<LangArg>,
@@ -262,23 +279,26 @@ fn inputs(args: &CheckArgs) -> Step<Vec<Input>> {
     Ok(inputs)
 }
 
-/// The batch's inputs: paths, `-` (stdin list) and `--files-from`, then `--exclude` and
-/// `--shard`.
+/// The batch's inputs: paths, `-` (stdin list) and `--files-from`, then `--exclude` (on
+/// files found in folders and on paths read from lists; paths named on the command line are
+/// always checked) and `--shard`.
 fn gather_inputs(args: &CheckArgs) -> Result<Vec<Input>, String> {
-    let mut paths = Vec::new();
+    // (path, read from a list)
+    let mut paths: Vec<(PathBuf, bool)> = Vec::new();
     for p in &args.paths {
         if p.as_os_str() == "-" {
             let list = read_path_list(std::io::stdin().lock(), args.null)
                 .map_err(|e| format!("cannot read paths from standard input: {e}"))?;
-            paths.extend(list);
+            paths.extend(list.into_iter().map(|p| (p, true)));
         } else {
-            paths.push(p.clone());
+            paths.push((p.clone(), false));
         }
     }
     if let Some(f) = &args.files_from {
         let file =
             std::fs::File::open(f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
-        paths.extend(read_path_list(file, args.null).map_err(|e| format!("{}: {e}", f.display()))?);
+        let list = read_path_list(file, args.null).map_err(|e| format!("{}: {e}", f.display()))?;
+        paths.extend(list.into_iter().map(|p| (p, true)));
     }
     if paths.is_empty() {
         return Err("no photos given: name files or folders, `-` for a list on standard input, or --files-from".into());
@@ -292,6 +312,11 @@ fn gather_inputs(args: &CheckArgs) -> Result<Vec<Input>, String> {
     let excluded = |p: &Path, rel: &Path| {
         globs.is_match(p) || globs.is_match(rel) || p.file_name().is_some_and(|n| globs.is_match(n))
     };
+    let paths: Vec<PathBuf> = paths
+        .into_iter()
+        .filter(|(p, listed)| !(*listed && excluded(p, p)))
+        .map(|(p, _)| p)
+        .collect();
     let mut inputs = collect_inputs_excluding(&paths, &excluded);
     let shard = match args.shard {
         None => None,
@@ -329,6 +354,15 @@ fn start_engine(args: &CheckArgs, options: &Options, photos: usize) -> Step<Engi
 
 /// The reporter of `--format`, writing to `sink`.
 fn reporter(args: &CheckArgs, options: &Options, sink: Box<dyn Write>) -> Step<Box<dyn Reporter>> {
+    if args.format == Format::Csv {
+        let layout = match args.csv_layout {
+            CsvLayoutArg::Wide => CsvLayout::Wide,
+            CsvLayoutArg::Long => CsvLayout::Long,
+        };
+        let csv = CsvReporter::with_layout(sink, check_ids(&options.spec), layout, args.csv_bom)
+            .map_err(fail_usage)?;
+        return Ok(Box::new(csv));
+    }
     make_reporter(
         (args.format, args.verbose, options.lang),
         &options.spec.id,
@@ -468,6 +502,13 @@ fn conclude(args: &CheckArgs, options: &Options, photos: usize, tally: &Tally) -
             .unwrap_or_default()
     };
     if !args.quiet {
+        // With -o (or --resume) the report is in a file: say how it went here too.
+        if args.output.is_some() || args.resume.is_some() {
+            eprintln!(
+                "{}",
+                photocheck::report::summary_line(&tally.summary, options.lang)
+            );
+        }
         print_notes(args, options, photos, tally, &missing);
     }
     exit_code(args, options, tally, &missing)

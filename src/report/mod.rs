@@ -13,11 +13,11 @@ use serde::{Deserialize, Serialize};
 use crate::checks::{CheckResult, Measurements};
 use crate::decode::ImageFacts;
 
-pub use csv::CsvReporter;
+pub use csv::{CsvLayout, CsvReporter};
 pub use json::{JsonReporter, NdjsonReporter};
 pub use junit::JunitReporter;
 pub use lang::Lang;
-pub use text::TextReporter;
+pub use text::{TextReporter, summary_line};
 
 /// Version of the JSON report contract; bumped on any breaking change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -92,6 +92,9 @@ impl FileReport {
     }
 }
 
+/// The key of [`Summary::failed_rules`] counting photos with no face.
+pub const NO_FACE: &str = "no_face";
+
 /// Counts over a batch.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
@@ -105,7 +108,9 @@ pub struct Summary {
     pub errors: usize,
     /// Wall-clock time of the batch, seconds.
     pub elapsed_s: f64,
-    /// Per check id, how many photos it made fail (failed or not measured, severity error).
+    /// Per check id, how many photos it made fail (failed or not measured, severity error);
+    /// a photo with no face counts once under [`NO_FACE`] instead of under every rule it
+    /// could not measure.
     pub failed_rules: std::collections::BTreeMap<String, usize>,
     /// Per error kind, how many files could not be checked.
     pub error_kinds: std::collections::BTreeMap<String, usize>,
@@ -120,8 +125,20 @@ impl Summary {
             Verdict::Fail => self.failed += 1,
             Verdict::Error => self.errors += 1,
         }
-        for c in r.failed_checks() {
-            *self.failed_rules.entry(c.id.clone()).or_default() += 1;
+        // A photo with no face fails every rule that needs one: counted once, as `no_face`,
+        // so that it does not drown the rules that really fail.
+        if r.measurements.as_ref().is_some_and(|m| m.faces == 0) && r.verdict == Verdict::Fail {
+            *self.failed_rules.entry(NO_FACE.to_string()).or_default() += 1;
+            for c in r
+                .failed_checks()
+                .filter(|c| c.status != crate::checks::Status::NotMeasured && c.id != "single_face")
+            {
+                *self.failed_rules.entry(c.id.clone()).or_default() += 1;
+            }
+        } else {
+            for c in r.failed_checks() {
+                *self.failed_rules.entry(c.id.clone()).or_default() += 1;
+            }
         }
         if let Some(e) = &r.error {
             *self.error_kinds.entry(e.kind.to_string()).or_default() += 1;

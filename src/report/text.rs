@@ -5,6 +5,24 @@ use std::io::Write;
 use super::lang::{Lang, advice_line, error_zh, line, rule_name_zh, short, source_zh, status_word};
 use super::{FileReport, Reporter, Summary, Verdict};
 
+/// The summary's first line: `3 checked: 1 passed, 2 failed, 0 errors in 0.41 s` (or in
+/// Chinese), as the text report ends and as `check -o FILE` prints it on standard error.
+pub fn summary_line(s: &Summary, lang: Lang) -> String {
+    match lang {
+        Lang::En => {
+            let errors = if s.errors == 1 { "error" } else { "errors" };
+            format!(
+                "{} checked: {} passed, {} failed, {} {errors} in {:.2} s",
+                s.checked, s.passed, s.failed, s.errors, s.elapsed_s
+            )
+        }
+        Lang::Zh => format!(
+            "共检查 {} 张：合格 {}，不合格 {}，错误 {}，用时 {:.2} 秒",
+            s.checked, s.passed, s.failed, s.errors, s.elapsed_s
+        ),
+    }
+}
+
 /// Writes `PASS file`, `FAIL file: rule value (range); ...` or `ERROR file: cause` per photo,
 /// then what to do about each failed or warned rule (`  -> rule: advice`); with `verbose`
 /// every check on its own line (with its rule's source, and its advice under it), then a
@@ -143,15 +161,15 @@ impl<W: Write> Reporter for TextReporter<W> {
         let rules = s.failed_rules_by_count();
         match self.lang {
             Lang::En => {
-                let errors = if s.errors == 1 { "error" } else { "errors" };
-                writeln!(
-                    self.out,
-                    "{} checked: {} passed, {} failed, {} {errors} in {:.2} s",
-                    s.checked, s.passed, s.failed, s.errors, s.elapsed_s
-                )?;
+                writeln!(self.out, "{}", summary_line(s, self.lang))?;
                 if !rules.is_empty() {
-                    let list: Vec<String> =
-                        rules.iter().map(|(id, n)| format!("{id}: {n}")).collect();
+                    let list: Vec<String> = rules
+                        .iter()
+                        .map(|(id, n)| match *id {
+                            super::NO_FACE => format!("no face found: {n}"),
+                            id => format!("{id}: {n}"),
+                        })
+                        .collect();
                     writeln!(self.out, "failed rules: {}", list.join(", "))?;
                 }
                 if !s.error_kinds.is_empty() {
@@ -164,15 +182,14 @@ impl<W: Write> Reporter for TextReporter<W> {
                 }
             }
             Lang::Zh => {
-                writeln!(
-                    self.out,
-                    "共检查 {} 张：合格 {}，不合格 {}，错误 {}，用时 {:.2} 秒",
-                    s.checked, s.passed, s.failed, s.errors, s.elapsed_s
-                )?;
+                writeln!(self.out, "{}", summary_line(s, self.lang))?;
                 if !rules.is_empty() {
                     let list: Vec<String> = rules
                         .iter()
-                        .map(|(id, n)| format!("{} {n}", rule_name_zh(id)))
+                        .map(|(id, n)| match *id {
+                            super::NO_FACE => format!("未找到人脸 {n}"),
+                            id => format!("{} {n}", rule_name_zh(id)),
+                        })
                         .collect();
                     writeln!(self.out, "不合格项目：{}", list.join("，"))?;
                 }

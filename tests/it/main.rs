@@ -22,6 +22,7 @@ mod decode;
 mod fix;
 mod fixtures;
 mod photo_suite;
+mod reports;
 #[cfg(feature = "serve")]
 mod serve_browser;
 #[cfg(feature = "serve")]
