@@ -40,6 +40,9 @@ pub enum Error {
     /// A spec (preset or user file) is invalid or unknown.
     #[error("spec error: {0}")]
     Spec(String),
+    /// An expectations file (`--expect`) is invalid: where, and what is wrong.
+    #[error("expectation file {0}")]
+    Expectation(String),
     /// The per-file time limit (`--timeout-per-file`) ran out.
     #[error("timed out: {0}")]
     Timeout(String),
@@ -62,7 +65,7 @@ impl Error {
             Error::TooLarge(_) => ErrorKind::TooLarge,
             Error::Corrupt(_) => ErrorKind::Corrupt,
             Error::Model(_) => ErrorKind::Model,
-            Error::Spec(_) => ErrorKind::Spec,
+            Error::Spec(_) | Error::Expectation(_) => ErrorKind::Spec,
             Error::Timeout(_) => ErrorKind::Timeout,
             Error::Internal(_) => ErrorKind::Internal,
         }

@@ -85,6 +85,11 @@ pub(super) struct CheckArgs {
     /// code then says whether every expectation is met.
     #[arg(long, value_name = "FILE")]
     expect: Option<PathBuf>,
+    /// Write the run's results as an expectations file (TOML) to FILE: per photo the verdict,
+    /// the rules that pass and fail, and head length, head width and crown margin within
+    /// 0.3 mm; review it and use it with --expect (a baseline to accept new results).
+    #[arg(long, value_name = "FILE")]
+    write_expect: Option<PathBuf>,
     /// Write an annotated PNG per photo into DIR (measured lines, allowed bands, failures).
     #[arg(long, value_name = "DIR")]
     annotate: Option<PathBuf>,
@@ -162,7 +167,7 @@ pub(super) fn check(args: CheckArgs) -> ExitCode {
 fn run(args: &CheckArgs) -> Step<ExitCode> {
     let start = Instant::now();
     let options = Options::resolve(args)?;
-    let mut inputs = inputs(args)?;
+    let mut inputs = inputs(args, options.shard)?;
     let mut earlier = Tally::default();
     let (sink, pending) = match &args.resume {
         Some(path) => {
@@ -213,6 +218,9 @@ fn run(args: &CheckArgs) -> Step<ExitCode> {
     if let Some(a) = &annotator {
         a.print_errors();
     }
+    if let Some(path) = &args.write_expect {
+        output::write_expectations(path, &tally.reports)?;
+    }
     Ok(conclude(args, &options, inputs.len(), &tally))
 }
 
@@ -225,6 +233,16 @@ struct Options {
     lang: Lang,
     /// Photos checked at once: `--jobs`, else the number of cores.
     jobs: usize,
+    /// This run's shard `(i, n)`: `--shard I/N`, or from the job runner with `auto`.
+    shard: Option<(u32, u32)>,
+}
+
+impl Options {
+    /// Whether an expected photo (its path as the batch would name it) is this run's: with
+    /// `--shard`, when it falls in this shard.
+    fn belongs(&self, path: &Path) -> bool {
+        self.shard.is_none_or(|(i, n)| shard_of(path, n) == i)
+    }
 }
 
 impl Options {
@@ -262,19 +280,28 @@ impl Options {
             .jobs
             .map(usize::from)
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let shard = match args.shard {
+            None => None,
+            Some(ShardArg::Fixed(i, n)) => Some((i, n)),
+            Some(ShardArg::Auto) => Some(
+                photocheck::shards::shard_from_env(|k| std::env::var(k).ok())
+                    .map_err(fail_usage)?,
+            ),
+        };
         Ok(Options {
             spec,
             expectations,
             annotate: args.annotate.clone(),
             lang,
             jobs,
+            shard,
         })
     }
 }
 
 /// The inputs ([`gather_inputs`]), refusing an `--output` among them.
-fn inputs(args: &CheckArgs) -> Step<Vec<Input>> {
-    let inputs = gather_inputs(args).map_err(fail_usage)?;
+fn inputs(args: &CheckArgs, shard: Option<(u32, u32)>) -> Step<Vec<Input>> {
+    let inputs = gather_inputs(args, shard).map_err(fail_usage)?;
     output::refuse_input_as_output(args.output.as_deref(), &inputs)?;
     Ok(inputs)
 }
@@ -282,7 +309,7 @@ fn inputs(args: &CheckArgs) -> Step<Vec<Input>> {
 /// The batch's inputs: paths, `-` (stdin list) and `--files-from`, then `--exclude` (on
 /// files found in folders and on paths read from lists; paths named on the command line are
 /// always checked) and `--shard`.
-fn gather_inputs(args: &CheckArgs) -> Result<Vec<Input>, String> {
+fn gather_inputs(args: &CheckArgs, shard: Option<(u32, u32)>) -> Result<Vec<Input>, String> {
     // (path, read from a list)
     let mut paths: Vec<(PathBuf, bool)> = Vec::new();
     for p in &args.paths {
@@ -318,13 +345,6 @@ fn gather_inputs(args: &CheckArgs) -> Result<Vec<Input>, String> {
         .map(|(p, _)| p)
         .collect();
     let mut inputs = collect_inputs_excluding(&paths, &excluded);
-    let shard = match args.shard {
-        None => None,
-        Some(ShardArg::Fixed(i, n)) => Some((i, n)),
-        Some(ShardArg::Auto) => Some(photocheck::shards::shard_from_env(|k| {
-            std::env::var(k).ok()
-        })?),
-    };
     if let Some((i, n)) = shard {
         inputs.retain(|input| shard_of(input.path(), n) == i);
     }
@@ -398,6 +418,10 @@ struct Tally {
     unmet: usize,
     /// Photos that had an expectation.
     seen_with_expectation: usize,
+    /// Expected photos of this run that were not checked.
+    missing: Vec<String>,
+    /// Every report, for `--write-expect`.
+    reports: Vec<FileReport>,
 }
 
 impl Tally {
@@ -445,8 +469,12 @@ fn run_batch(
     };
     let mut tally = earlier;
     let expectations = options.expectations.as_ref();
+    let keep = args.write_expect.is_some();
     let result = check_inputs(engine, &options.spec, inputs, &batch, |mut r| {
         tally.add(&mut r, expectations);
+        if keep {
+            tally.reports.push(r.clone());
+        }
         if let Some(bar) = &progress {
             bar.inc(1);
             bar.set_message(format!(
@@ -459,6 +487,23 @@ fn run_batch(
     if let Some(bar) = &progress {
         bar.finish_and_clear();
     }
+    // Expected photos of this run (of its shard) that were not checked: each reported as a
+    // photo not as expected, so that it shows in every format (a failing JUnit case).
+    // --exclude and --fail-fast leave photos out on purpose.
+    let result = result.and_then(|()| {
+        let Some(exp) = expectations.filter(|_| args.exclude.is_empty() && !args.fail_fast) else {
+            return Ok(());
+        };
+        tally.missing = exp
+            .missing_of(&tally.seen, |p| options.belongs(p))
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        for file in &tally.missing {
+            reporter.report(&missing_report(file, &options.spec.id))?;
+        }
+        Ok(())
+    });
     tally.summary.elapsed_s = start.elapsed().as_secs_f64();
     let result = result.and_then(|()| reporter.finish(&tally.summary));
     drop(reporter);
@@ -469,6 +514,21 @@ fn run_batch(
         return Err(ExitCode::from(EXIT_ERROR));
     }
     Ok(tally)
+}
+
+/// The report of an expected photo that this run did not check: an error (`not_found`) not
+/// as expected.
+fn missing_report(file: &str, spec: &str) -> FileReport {
+    let why = "expected by the --expect file but not checked in this run (not among the inputs)";
+    let mut r = FileReport::from_error(file, spec, &photocheck::Error::NotFound(file.into()));
+    if let Some(e) = r.error.as_mut() {
+        e.message = format!("{file}: {why}");
+    }
+    r.expectation = Some(photocheck::expect::ExpectationOutcome {
+        met: false,
+        mismatches: vec![format!("missing: {why}")],
+    });
+    r
 }
 
 /// A progress bar on standard error when it is a terminal, more than one photo is checked
@@ -489,18 +549,7 @@ fn progress_bar(args: &CheckArgs, photos: usize) -> Option<indicatif::ProgressBa
 /// The notes on standard error after the report ([`print_notes`]) and the exit code
 /// ([`exit_code`]).
 fn conclude(args: &CheckArgs, options: &Options, photos: usize, tally: &Tally) -> ExitCode {
-    // With --shard, --exclude or --fail-fast only part of the photos is checked on purpose:
-    // expectations for the others are not missing.
-    let partial = args.shard.is_some() || !args.exclude.is_empty() || args.fail_fast;
-    let missing = if partial {
-        Vec::new()
-    } else {
-        options
-            .expectations
-            .as_ref()
-            .map(|e| e.missing(&tally.seen))
-            .unwrap_or_default()
-    };
+    let missing: Vec<&str> = tally.missing.iter().map(String::as_str).collect();
     if !args.quiet {
         // With -o (or --resume) the report is in a file: say how it went here too.
         if args.output.is_some() || args.resume.is_some() {
@@ -531,10 +580,12 @@ fn print_notes(
         );
     }
     if let Some(exp) = &options.expectations {
+        // With --shard, only the expected photos of this shard are this run's.
+        let expected = exp.count_of(|p| options.belongs(p));
         eprintln!(
             "photocheck: expectations: {} of {} photos as expected, {} not, {} missing",
-            exp.len() - tally.unmet - missing.len(),
-            exp.len(),
+            expected.saturating_sub(tally.unmet + missing.len()),
+            expected,
             tally.unmet,
             missing.len()
         );

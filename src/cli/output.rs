@@ -118,6 +118,22 @@ pub(super) fn open_report(output: Option<&Path>) -> Step<(Box<dyn Write>, Option
     Ok((Box::new(std::io::BufWriter::new(f)), Some(pending)))
 }
 
+/// Writes a baseline expectations file from a run's reports
+/// ([`photocheck::expect::Expectations::baseline`]), through a temporary file renamed into
+/// place.
+pub(super) fn write_expectations(path: &Path, reports: &[FileReport]) -> Step<()> {
+    let fail = |e: std::io::Error| fail_usage(format!("--write-expect {}: {e}", path.display()));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let text = photocheck::expect::Expectations::baseline(reports, dir, 0.3);
+    let mut tmp = temp_beside(path).map_err(fail)?;
+    tmp.write_all(text.as_bytes()).map_err(fail)?;
+    tmp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}
+
 /// Draws and writes the annotated image of each checked photo into a folder (`--annotate`),
 /// keeping the failures to print once the report is written.
 pub(super) struct Annotator<'a> {

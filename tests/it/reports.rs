@@ -147,3 +147,161 @@ fn csv_has_a_long_layout_and_a_byte_order_mark() {
     assert_eq!(readme.len(), 1);
     assert_eq!((&readme[0][1], &readme[0][3]), ("error", "not_an_image"));
 }
+
+/// An expectations file in `dir` for photos of fixtures/made (given relative to it).
+fn expectations(dir: &std::path::Path, body: &str) -> std::path::PathBuf {
+    let path = dir.join("expected.toml");
+    std::fs::write(&path, body).unwrap();
+    path
+}
+
+#[test]
+fn an_expected_photo_missing_from_the_run_fails_in_every_format() {
+    let _machine = crate::common::share();
+    let dir = tempfile::tempdir().unwrap();
+    let made = std::fs::canonicalize("fixtures/made").unwrap();
+    let exp = expectations(
+        dir.path(),
+        &format!(
+            "[[photo]]\nfile = {:?}\nverdict = \"pass\"\n[[photo]]\nfile = {:?}\nverdict = \"fail\"\n",
+            made.join("astronaut_licence.jpg"),
+            made.join("no_such_photo.jpg")
+        ),
+    );
+    let run = |format: &str| {
+        photocheck()
+            .args(["check", "--format", format, "--expect"])
+            .arg(&exp)
+            .arg(made.join("astronaut_licence.jpg"))
+            .output()
+            .unwrap()
+    };
+    let junit = run("junit");
+    assert_eq!(junit.status.code(), Some(1));
+    let xml = stdout(&junit);
+    let case = xml
+        .split("<testcase")
+        .find(|c| c.contains("no_such_photo.jpg"))
+        .expect("a test case for the missing photo");
+    assert!(case.contains("<failure"), "{case}");
+    let json: serde_json::Value = serde_json::from_slice(&run("json").stdout).unwrap();
+    let missing = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["file"].as_str().unwrap().ends_with("no_such_photo.jpg"))
+        .expect("the missing photo in the JSON report");
+    assert_eq!(missing["expectation"]["met"], false);
+    let text = stdout(&run("text"));
+    assert!(text.contains("NOT AS EXPECTED: missing"), "{text}");
+}
+
+#[test]
+fn with_a_shard_only_the_shards_expectations_are_judged() {
+    let _machine = crate::common::share();
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("baseline.toml");
+    // A baseline of the whole folder, then each shard judged against it.
+    let out = photocheck()
+        .args(["check", "-q", "--write-expect"])
+        .arg(&baseline)
+        .arg("fixtures/made")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let mut judged = 0;
+    for shard in ["1/2", "2/2"] {
+        let out = photocheck()
+            .args(["check", "--shard", shard, "--expect"])
+            .arg(&baseline)
+            .arg("fixtures/made")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{shard}: {}", stderr(&out));
+        let err = stderr(&out);
+        let line = err
+            .lines()
+            .find(|l| l.contains("expectations:"))
+            .unwrap_or_default();
+        assert!(line.contains(", 0 not, 0 missing"), "{shard}: {line}");
+        let n: usize = line
+            .split(" of ")
+            .nth(1)
+            .and_then(|r| r.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap();
+        judged += n;
+    }
+    let photos = std::fs::read_dir("fixtures/made").unwrap().count();
+    assert_eq!(
+        judged, photos,
+        "the shards' expectations add up to the folder's"
+    );
+}
+
+#[test]
+fn expectation_files_are_checked_at_load_with_line_column_and_the_closest_id() {
+    let _machine = crate::common::share();
+    let dir = tempfile::tempdir().unwrap();
+    let exp = expectations(
+        dir.path(),
+        "[[photo]]\nfile = \"a.jpg\"\npass = [\"head_length\", \"crown_margn\"]\n",
+    );
+    let out = photocheck()
+        .args(["check", "--expect"])
+        .arg(&exp)
+        .arg("fixtures/made/astronaut_licence.jpg")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("expectation file"), "{err}");
+    assert!(!err.contains("spec error"), "{err}");
+    assert!(err.contains("line 3, column 25"), "{err}");
+    assert!(err.contains("did you mean `crown_margin`"), "{err}");
+}
+
+#[test]
+fn write_expect_writes_a_baseline_that_values_are_held_to() {
+    let _machine = crate::common::share();
+    let dir = tempfile::tempdir().unwrap();
+    let photo = dir.path().join("small.jpg");
+    std::fs::copy("fixtures/made/astronaut_head_small.jpg", &photo).unwrap();
+    let baseline = dir.path().join("expected.toml");
+    let out = photocheck()
+        .args(["check", "-q", "--write-expect"])
+        .arg(&baseline)
+        .arg(&photo)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = std::fs::read_to_string(&baseline).unwrap();
+    assert!(text.contains("file = \"small.jpg\""), "{text}");
+    assert!(
+        text.contains("head_length_mm = { value = 17.22, tolerance = 0.3 }"),
+        "{text}"
+    );
+    let check = |exp: &std::path::Path| {
+        photocheck()
+            .args(["check", "--expect"])
+            .arg(exp)
+            .arg(&photo)
+            .output()
+            .unwrap()
+    };
+    assert_eq!(
+        check(&baseline).status.code(),
+        Some(0),
+        "{}",
+        stderr(&check(&baseline))
+    );
+    // A value outside its tolerance is not as expected.
+    std::fs::write(&baseline, text.replace("value = 17.22", "value = 18.0")).unwrap();
+    let out = check(&baseline);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("head_length_mm: expected 18 ± 0.3, got 17.22"),
+        "{}",
+        stdout(&out)
+    );
+}
