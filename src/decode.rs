@@ -16,6 +16,54 @@ pub const MAX_PIXELS: u64 = 100_000_000;
 /// Largest memory the decoder may allocate for one image, in bytes (1 GiB).
 pub const MAX_DECODE_BYTES: u64 = 1 << 30;
 
+/// What the decoder may take for one image: pixels and bytes allocated. The command line
+/// uses [`DecodeLimits::default`] ([`MAX_PIXELS`], [`MAX_DECODE_BYTES`]); the service sets
+/// lower ones (`ServeOptions::max_pixels`, `max_memory`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecodeLimits {
+    /// Largest image, pixels (width x height); refused before decoding.
+    pub max_pixels: u64,
+    /// Largest memory the decoder may allocate, bytes (chunks such as ICC profiles and
+    /// metadata included); refused before allocating.
+    pub max_alloc: u64,
+}
+
+impl Default for DecodeLimits {
+    fn default() -> Self {
+        DecodeLimits {
+            max_pixels: MAX_PIXELS,
+            max_alloc: MAX_DECODE_BYTES,
+        }
+    }
+}
+
+/// Memory a check of `bytes` needs at most, bytes: the decoded pixels at the decoder's own
+/// depth (16-bit and alpha included), the 8-bit RGB copy, an alpha-flattened copy, plus the
+/// analysis' working set; a photo over `limits.max_pixels`, or whose header cannot be read,
+/// needs only the working set (the decoder refuses it before allocating).
+pub fn memory_estimate(bytes: &[u8], limits: &DecodeLimits) -> u64 {
+    const WORKING_SET: u64 = 96 << 20;
+    let Ok(format) = sniff_format(bytes) else {
+        return WORKING_SET;
+    };
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut l = image::Limits::default();
+    l.max_alloc = Some(limits.max_alloc);
+    reader.limits(l);
+    let Ok(decoder) = reader.into_decoder() else {
+        return WORKING_SET;
+    };
+    let (w, h) = decoder.dimensions();
+    let pixels = u64::from(w) * u64::from(h);
+    if pixels > limits.max_pixels {
+        return WORKING_SET;
+    }
+    let depth = u64::from(decoder.color_type().bytes_per_pixel());
+    // A JPEG is decoded reduced for checking when large; count it whole (the fix decodes it
+    // whole).
+    WORKING_SET + pixels * (depth + 3 + 4)
+}
+
 /// Physical facts of an image file, as read from its bytes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImageFacts {
@@ -127,7 +175,14 @@ pub fn format_name(format: ImageFormat) -> String {
 /// [`MAX_PIXELS`] or [`MAX_DECODE_BYTES`], refused before the pixels are allocated),
 /// [`Error::Truncated`] and [`Error::Corrupt`].
 pub fn decode(bytes: &[u8]) -> Result<Photo> {
-    decode_with(bytes, false)
+    decode_with(bytes, false, &DecodeLimits::default())
+}
+
+/// As [`decode`] (`reduce` false) or [`decode_reduced`] (`reduce` true), within `limits`.
+///
+/// Errors: as [`decode`]; [`Error::TooLarge`] names the limit that was reached.
+pub fn decode_within(bytes: &[u8], reduce: bool, limits: &DecodeLimits) -> Result<Photo> {
+    decode_with(bytes, reduce, limits)
 }
 
 /// As [`decode`], but a JPEG of at least twice [`MIN_REDUCED_SIDE`] px on its longest side is
@@ -137,7 +192,7 @@ pub fn decode(bytes: &[u8]) -> Result<Photo> {
 /// reduced decoder cannot read (CMYK, or damaged data) goes through the full decoder, so the
 /// errors are those of [`decode`].
 pub fn decode_reduced(bytes: &[u8]) -> Result<Photo> {
-    decode_with(bytes, true)
+    decode_with(bytes, true, &DecodeLimits::default())
 }
 
 /// The upright size of a `w` x `h` image shown with EXIF orientation `o`.
@@ -151,13 +206,13 @@ fn upright_size(w: u32, h: u32, o: image::metadata::Orientation) -> (u32, u32) {
 
 /// Decodes a baseline or progressive RGB or greyscale JPEG at 1/2, 1/4 or 1/8 size; `None`
 /// when it is not worth it or the reduced decoder cannot read the file.
-fn decode_jpeg_scaled(bytes: &[u8], w: u32, h: u32) -> Option<DynamicImage> {
+fn decode_jpeg_scaled(bytes: &[u8], w: u32, h: u32, max_alloc: u64) -> Option<DynamicImage> {
     let longest = w.max(h);
     let factor = [8u32, 4, 2]
         .into_iter()
         .find(|k| longest / k >= MIN_REDUCED_SIDE)?;
     let mut d = jpeg_decoder::Decoder::new(Cursor::new(bytes));
-    d.set_max_decoding_buffer_size(usize::try_from(MAX_DECODE_BYTES).ok()?);
+    d.set_max_decoding_buffer_size(usize::try_from(max_alloc).ok()?);
     d.read_info().ok()?;
     let info = d.info()?;
     if (u32::from(info.width), u32::from(info.height)) != (w, h) {
@@ -182,7 +237,7 @@ fn decode_jpeg_scaled(bytes: &[u8], w: u32, h: u32) -> Option<DynamicImage> {
     }
 }
 
-fn decode_with(bytes: &[u8], reduce: bool) -> Result<Photo> {
+fn decode_with(bytes: &[u8], reduce: bool, limits: &DecodeLimits) -> Result<Photo> {
     let format = sniff_format(bytes)?;
     if format == ImageFormat::Jpeg && jpeg_is_truncated(bytes) {
         return Err(Error::Truncated(
@@ -190,18 +245,19 @@ fn decode_with(bytes: &[u8], reduce: bool) -> Result<Photo> {
         ));
     }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    let mut limits = image::Limits::default();
-    limits.max_alloc = Some(MAX_DECODE_BYTES);
-    reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(map_image_error)?;
+    let mut image_limits = image::Limits::default();
+    image_limits.max_alloc = Some(limits.max_alloc);
+    reader.limits(image_limits);
+    let too_big = |e| map_image_error(e, limits);
+    let mut decoder = reader.into_decoder().map_err(too_big)?;
     let (w, h) = decoder.dimensions();
     if w == 0 || h == 0 {
         return Err(Error::Corrupt(format!("image has zero size ({w}x{h} px)")));
     }
-    if u64::from(w) * u64::from(h) > MAX_PIXELS {
+    if u64::from(w) * u64::from(h) > limits.max_pixels {
         return Err(Error::TooLarge(format!(
             "{w}x{h} px is over the {} megapixel limit",
-            MAX_PIXELS / 1_000_000
+            limits.max_pixels as f64 / 1e6
         )));
     }
     let orientation = decoder
@@ -209,11 +265,11 @@ fn decode_with(bytes: &[u8], reduce: bool) -> Result<Photo> {
         .unwrap_or(image::metadata::Orientation::NoTransforms);
     let (width_px, height_px) = upright_size(w, h, orientation);
     let scaled = (reduce && format == ImageFormat::Jpeg)
-        .then(|| decode_jpeg_scaled(bytes, w, h))
+        .then(|| decode_jpeg_scaled(bytes, w, h, limits.max_alloc))
         .flatten();
     let dynamic = match scaled {
         Some(d) => d,
-        None => DynamicImage::from_decoder(decoder).map_err(map_image_error)?,
+        None => DynamicImage::from_decoder(decoder).map_err(too_big)?,
     };
     let (mut dynamic, transparent_share) = flatten_alpha(dynamic);
     dynamic.apply_orientation(orientation);
@@ -271,12 +327,12 @@ fn flatten_alpha(img: DynamicImage) -> (DynamicImage, Option<f64>) {
     )
 }
 
-fn map_image_error(e: image::ImageError) -> Error {
+fn map_image_error(e: image::ImageError, limits: &DecodeLimits) -> Error {
     use image::ImageError as E;
     match e {
         E::Limits(l) => Error::TooLarge(format!(
             "decoding would exceed the decoder limits ({} MiB): {l}",
-            MAX_DECODE_BYTES >> 20
+            limits.max_alloc >> 20
         )),
         E::Unsupported(u) => Error::UnsupportedFormat(u.to_string()),
         E::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::analysis::{Analysis, Stages, analyse};
 use crate::checks::{CheckInput, measurements, run_checks};
-use crate::decode::{Photo, decode_reduced};
+use crate::decode::{DecodeLimits, Photo, decode_within};
 use crate::error::{Error, Result};
 use crate::input::read_file;
 use crate::report::{FileReport, SCHEMA_VERSION, Verdict};
@@ -16,6 +16,7 @@ pub struct Engine {
     models: Models,
     time_limit: Option<std::time::Duration>,
     parallel_stages: bool,
+    decode_limits: DecodeLimits,
 }
 
 impl Engine {
@@ -27,6 +28,7 @@ impl Engine {
             models: Models::load()?,
             time_limit: None,
             parallel_stages: false,
+            decode_limits: DecodeLimits::default(),
         })
     }
 
@@ -41,6 +43,7 @@ impl Engine {
             models: Models::start()?,
             time_limit: None,
             parallel_stages: false,
+            decode_limits: DecodeLimits::default(),
         })
     }
 
@@ -49,6 +52,13 @@ impl Engine {
     /// limits and the fixed model sizes), so a photo can overrun by one stage.
     pub fn with_time_limit(mut self, limit: Option<std::time::Duration>) -> Engine {
         self.time_limit = limit;
+        self
+    }
+
+    /// Sets the decoder's limits (pixels, bytes allocated) for every photo; default
+    /// [`DecodeLimits::default`]. A photo beyond them is a `too_large` error naming the limit.
+    pub fn with_decode_limits(mut self, limits: DecodeLimits) -> Engine {
+        self.decode_limits = limits;
         self
     }
 
@@ -134,9 +144,38 @@ impl Engine {
         let deadline = self
             .time_limit
             .and_then(|t| std::time::Instant::now().checked_add(t));
+        self.check_bytes_until(file, bytes, spec, extra, deadline, then)
+    }
+
+    /// As [`Engine::check_bytes_with`], stopping at `deadline` (the earlier of it and the
+    /// engine's time limit): past it, at the next stage boundary, the work stops, its memory
+    /// is freed and the report is a `timeout` error. The service passes each request's own
+    /// deadline, so a check whose client has been answered `timeout` does not run on.
+    pub fn check_bytes_until<F>(
+        &self,
+        file: &str,
+        bytes: &[u8],
+        spec: &Spec,
+        extra: Stages,
+        deadline: Option<std::time::Instant>,
+        then: F,
+    ) -> FileReport
+    where
+        F: FnOnce(&Photo, &Analysis, &FileReport) -> Result<()>,
+    {
+        let own = self
+            .time_limit
+            .and_then(|t| std::time::Instant::now().checked_add(t));
+        let deadline = match (deadline, own) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         let stages = spec.stages() | extra;
         let work = || -> Result<FileReport> {
-            let photo = decode_reduced(bytes)?;
+            if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+                return Err(Error::Timeout("the deadline passed before the check began".into()));
+            }
+            let photo = decode_within(bytes, true, &self.decode_limits)?;
             let analysis = analyse(&self.models, &photo, stages, deadline, self.parallel_stages)?;
             let report = self.report(file, &analysis, spec);
             then(&photo, &analysis, &report)?;
@@ -185,13 +224,16 @@ impl Engine {
             before: FileReport::from_error(file, &spec.id, &Error::Internal("not checked".into())),
             after: None,
         };
+        let deadline = self
+            .time_limit
+            .and_then(|t| std::time::Instant::now().checked_add(t));
         let work = || -> Result<(Photo, Analysis, FileReport)> {
-            let photo = crate::decode::decode(bytes)?;
+            let photo = decode_within(bytes, false, &self.decode_limits)?;
             let analysis = analyse(
                 &self.models,
                 &photo,
                 Stages::ALL,
-                None,
+                deadline,
                 self.parallel_stages,
             )?;
             let report = self.report(file, &analysis, spec);
@@ -271,7 +313,7 @@ mod tests {
         .unwrap();
         assert_eq!(spec.stages(), Stages::NONE);
         let engine = Engine::start().unwrap();
-        let photo = decode_reduced(&read_file(PHOTO.as_ref()).unwrap()).unwrap();
+        let photo = crate::decode::decode_reduced(&read_file(PHOTO.as_ref()).unwrap()).unwrap();
         let a = engine.analyse_stages(&photo, spec.stages()).unwrap();
         assert_eq!(a.stages, Stages::NONE);
         assert!(a.faces.is_empty() && a.mesh.is_none() && a.person_mask.is_none());

@@ -32,6 +32,40 @@ pub(super) struct ServeArgs {
     /// repeatable; `*` for any origin.
     #[arg(long, value_name = "ORIGIN")]
     cors_origin: Vec<String>,
+    /// Connections open at once; beyond, new ones are closed at once (so file descriptors
+    /// never run out and /healthz keeps answering).
+    #[arg(long, value_name = "N", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
+    /// Seconds a client has to send a request's headers.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    header_timeout: f64,
+    /// Seconds a connection may stay open with no request in progress (keep-alive idle).
+    #[arg(long, value_name = "SECONDS", default_value_t = 15.0)]
+    idle_timeout: f64,
+    /// Seconds an upload (the whole body) may take (408 `upload_timeout`).
+    #[arg(long, value_name = "SECONDS", default_value_t = 20.0)]
+    body_timeout: f64,
+    /// Uploads received at once; beyond, 503 `busy`. Uploads never hold a check slot.
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
+    max_uploads: u32,
+    /// Seconds the requests in flight get to finish after Ctrl-C or SIGTERM.
+    #[arg(long, value_name = "SECONDS", default_value_t = 8.0)]
+    drain: f64,
+    /// Largest photo decoded, megapixels (`too_large` beyond; the command line allows 100).
+    #[arg(long, value_name = "MP", default_value_t = 24.0)]
+    max_megapixels: f64,
+    /// Memory the checks may use together (K, M, G): large photos queue for it instead of
+    /// growing the process; one that alone needs more is `too_large`.
+    #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
+    max_memory: usize,
+}
+
+/// A positive number of seconds.
+fn seconds(flag: &str, v: f64) -> Result<std::time::Duration, String> {
+    match std::time::Duration::try_from_secs_f64(v) {
+        Ok(d) if !d.is_zero() => Ok(d),
+        _ => Err(format!("{flag} must be a positive number of seconds")),
+    }
 }
 
 /// `15M`, `512K`, `1G`, `2000000` (K, M, G: 1024-based; an optional `B` or `iB` is accepted).
@@ -62,10 +96,22 @@ pub(super) fn run_serve(args: ServeArgs) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail_usage(e),
     };
-    let timeout = match std::time::Duration::try_from_secs_f64(args.timeout) {
-        Ok(d) if !d.is_zero() => d,
-        _ => return fail_usage("--timeout must be a positive number of seconds"),
+    let durations = (|| -> Result<_, String> {
+        Ok((
+            seconds("--timeout", args.timeout)?,
+            seconds("--header-timeout", args.header_timeout)?,
+            seconds("--idle-timeout", args.idle_timeout)?,
+            seconds("--body-timeout", args.body_timeout)?,
+            seconds("--drain", args.drain)?,
+        ))
+    })();
+    let (timeout, header_timeout, idle_timeout, body_timeout, drain) = match durations {
+        Ok(d) => d,
+        Err(e) => return fail_usage(e),
     };
+    if !(args.max_megapixels > 0.0 && args.max_megapixels <= 1000.0) {
+        return fail_usage("--max-megapixels must be between 0 and 1000");
+    }
     let defaults = ServeOptions::default();
     let options = ServeOptions {
         default_spec: spec,
@@ -76,6 +122,14 @@ pub(super) fn run_serve(args: ServeArgs) -> ExitCode {
         timeout,
         max_body: args.max_body,
         cors_origins: args.cors_origin,
+        max_connections: args.max_connections as usize,
+        header_timeout,
+        idle_timeout,
+        body_timeout,
+        max_uploads: args.max_uploads as usize,
+        drain,
+        max_pixels: (args.max_megapixels * 1e6) as u64,
+        max_memory: args.max_memory as u64,
     };
     let engine = match Engine::new() {
         Ok(e) => e,

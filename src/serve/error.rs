@@ -30,6 +30,11 @@ pub const ERROR_CODES: &[(&str, u16, &str)] = &[
     ),
     ("not_found", 404, "no such endpoint"),
     (
+        "upload_timeout",
+        408,
+        "the upload (the whole body) took longer than `--body-timeout`",
+    ),
+    (
         "method_not_allowed",
         405,
         "the endpoint exists but not for this method",

@@ -9,7 +9,14 @@ use prometheus::{
 
 /// The endpoints metrics are labelled with; any other path counts as `other`, so a scanner
 /// cannot grow the label set.
-const ENDPOINTS: &[&str] = &["/", "/v1/check", "/v1/specs", "/healthz", "/metrics"];
+const ENDPOINTS: &[&str] = &[
+    "/",
+    "/v1/check",
+    "/v1/fix",
+    "/v1/specs",
+    "/healthz",
+    "/metrics",
+];
 
 /// Request, verdict and latency metrics, registered in their own registry.
 pub(crate) struct Metrics {
@@ -21,8 +28,15 @@ pub(crate) struct Metrics {
     check_seconds: Histogram,
     /// Checks running on the blocking pool now.
     pub(crate) running: IntGauge,
-    /// Check requests admitted and not answered yet (running, waiting for a slot, or uploading).
+    /// Check requests admitted and not answered yet (their body in; waiting or running).
     pub(crate) pending: IntGauge,
+    /// Uploads being received now.
+    pub(crate) uploading: IntGauge,
+    /// The memory budget left, MiB.
+    pub(crate) memory_free_mib: IntGauge,
+    connections_open: IntGauge,
+    connections_refused: IntGauge,
+    connections_idle_closed: IntGauge,
 }
 
 /// Seconds buckets from 5 ms to about 20 s.
@@ -84,6 +98,33 @@ impl Metrics {
             "Check requests admitted and not yet answered (uploading, waiting or running)",
         )
         .expect("valid metric");
+        let gauge = |name: &str, help: &str| IntGauge::new(name, help).expect("valid metric");
+        let uploading = gauge(
+            "photocheck_uploads_receiving",
+            "Request bodies being received now (they hold no check slot)",
+        );
+        let memory_free_mib = gauge(
+            "photocheck_memory_budget_free_mib",
+            "The checks' memory budget not reserved now, MiB",
+        );
+        let connections_open = gauge("photocheck_connections_open", "TCP connections open now");
+        let connections_refused = gauge(
+            "photocheck_connections_refused",
+            "Connections closed at once since start because the connection cap was reached",
+        );
+        let connections_idle_closed = gauge(
+            "photocheck_connections_idle_closed",
+            "Connections closed since start for being idle (no request in progress)",
+        );
+        for m in [
+            Box::new(uploading.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(memory_free_mib.clone()),
+            Box::new(connections_open.clone()),
+            Box::new(connections_refused.clone()),
+            Box::new(connections_idle_closed.clone()),
+        ] {
+            registry.register(m).expect("metric names are unique");
+        }
         for m in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(request_seconds.clone()),
@@ -108,7 +149,21 @@ impl Metrics {
             check_seconds,
             running,
             pending,
+            uploading,
+            memory_free_mib,
+            connections_open,
+            connections_refused,
+            connections_idle_closed,
         }
+    }
+
+    /// Copies the accept loop's counts into the gauges.
+    pub(crate) fn connections(&self, c: &super::ConnectionCounts) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let i = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        self.connections_open.set(i(c.open.load(Relaxed) as u64));
+        self.connections_refused.set(i(c.refused.load(Relaxed)));
+        self.connections_idle_closed.set(i(c.idle_closed.load(Relaxed)));
     }
 
     /// Counts one answered request.

@@ -43,6 +43,7 @@
 //! ```
 
 mod error;
+mod listen;
 mod metrics;
 
 use std::future::Future;
@@ -65,6 +66,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 pub use error::{ApiError, ERROR_CODES};
+pub use listen::{ConnectionCounts, ConnectionLimits};
 use metrics::Metrics;
 
 use crate::engine::Engine;
@@ -97,6 +99,26 @@ pub struct ServeOptions {
     /// Origins allowed to call the service from a browser (CORS), e.g.
     /// `https://forms.example.org`; `*` allows any. Empty: no CORS headers (same origin only).
     pub cors_origins: Vec<String>,
+    /// Connections open at once; beyond, new ones are closed at once. Default 512.
+    pub max_connections: usize,
+    /// Time a client has to send a request's headers. Default 10 s.
+    pub header_timeout: Duration,
+    /// Time a connection may stay open with no request in progress. Default 15 s.
+    pub idle_timeout: Duration,
+    /// Time an upload (the whole body) may take, 408 `upload_timeout` beyond. Default 20 s.
+    pub body_timeout: Duration,
+    /// Uploads being received at once; more get 503 `busy`. Uploads never hold a check slot:
+    /// a request is admitted to the check queue only once its whole body is in. Default 64.
+    pub max_uploads: usize,
+    /// Time the requests in flight get to finish after shutdown begins. Default 8 s.
+    pub drain: Duration,
+    /// Largest photo the service decodes, pixels (`too_large` beyond). Default 24 megapixels,
+    /// lower than the command line's 100.
+    pub max_pixels: u64,
+    /// Memory the checks of this process may use together, bytes: each check reserves what its
+    /// photo needs before decoding it and waits (within its deadline) while others hold the
+    /// budget; a photo that alone needs more is `too_large`. Default 1 GiB.
+    pub max_memory: u64,
 }
 
 impl Default for ServeOptions {
@@ -108,6 +130,14 @@ impl Default for ServeOptions {
             timeout: Duration::from_secs(30),
             max_body: DEFAULT_MAX_BODY,
             cors_origins: Vec::new(),
+            max_connections: 512,
+            header_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(15),
+            body_timeout: Duration::from_secs(20),
+            max_uploads: 64,
+            drain: Duration::from_secs(8),
+            max_pixels: 24_000_000,
+            max_memory: 1 << 30,
         }
     }
 }
@@ -135,8 +165,17 @@ struct AppState {
     slots: Arc<Semaphore>,
     pending: AtomicUsize,
     max_pending: usize,
+    /// Uploads being received now, and at most.
+    uploads: AtomicUsize,
+    max_uploads: usize,
     timeout: Duration,
+    body_timeout: Duration,
     max_body: usize,
+    /// The memory budget, in MiB permits.
+    memory: Arc<Semaphore>,
+    memory_mib: u32,
+    decode_limits: crate::decode::DecodeLimits,
+    connections: Arc<ConnectionCounts>,
     metrics: Metrics,
     /// The threads checks run on (`max_concurrent` of them): a rayon pool, so that rustface's
     /// inner parallelism stays on these threads instead of waking another pool per photo.
@@ -201,14 +240,38 @@ fn cors_layer(origins: &[String]) -> Result<Option<CorsLayer>, ServeError> {
 /// Errors: [`ServeError::BadOrigin`] for a malformed CORS origin, [`ServeError::BadOption`]
 /// for `max_concurrent` 0 or a zero timeout.
 pub fn router(engine: Engine, options: ServeOptions) -> Result<Router, ServeError> {
+    build(engine, options).map(|(app, _)| app)
+}
+
+/// [`router`], with the connection counts its metrics show.
+fn build(
+    engine: Engine,
+    options: ServeOptions,
+) -> Result<(Router, Arc<ConnectionCounts>), ServeError> {
     if options.max_concurrent == 0 {
         return Err(ServeError::BadOption(
             "max_concurrent must be at least 1".into(),
         ));
     }
-    if options.timeout.is_zero() {
-        return Err(ServeError::BadOption("timeout must be positive".into()));
+    for (name, d) in [
+        ("timeout", options.timeout),
+        ("header timeout", options.header_timeout),
+        ("idle timeout", options.idle_timeout),
+        ("body timeout", options.body_timeout),
+    ] {
+        if d.is_zero() {
+            return Err(ServeError::BadOption(format!("{name} must be positive")));
+        }
     }
+    if options.max_connections == 0 || options.max_uploads == 0 || options.max_pixels == 0 {
+        return Err(ServeError::BadOption(
+            "max connections, uploads and pixels must be at least 1".into(),
+        ));
+    }
+    let memory_mib = u32::try_from(options.max_memory >> 20)
+        .unwrap_or(u32::MAX)
+        .clamp(64, Semaphore::MAX_PERMITS as u32);
+    let connections = Arc::new(ConnectionCounts::default());
     let cors = cors_layer(&options.cors_origins)?;
     let checkers = rayon::ThreadPoolBuilder::new()
         .num_threads(options.max_concurrent)
@@ -216,14 +279,29 @@ pub fn router(engine: Engine, options: ServeOptions) -> Result<Router, ServeErro
         .build()
         .map_err(|e| ServeError::BadOption(format!("cannot start the check threads: {e}")))?;
     let state = Arc::new(AppState {
-        engine: engine.with_time_limit(Some(options.timeout)),
+        engine: engine
+            .with_time_limit(Some(options.timeout))
+            .with_decode_limits(crate::decode::DecodeLimits {
+                max_pixels: options.max_pixels,
+                max_alloc: (u64::from(memory_mib) << 20).min(crate::decode::MAX_DECODE_BYTES),
+            }),
         default_spec: Arc::new(options.default_spec),
         specs: Spec::presets().into_iter().map(Arc::new).collect(),
         slots: Arc::new(Semaphore::new(options.max_concurrent)),
         pending: AtomicUsize::new(0),
         max_pending: options.max_concurrent.saturating_add(options.queue),
+        uploads: AtomicUsize::new(0),
+        max_uploads: options.max_uploads,
         timeout: options.timeout,
+        body_timeout: options.body_timeout,
         max_body: options.max_body,
+        memory: Arc::new(Semaphore::new(memory_mib as usize)),
+        memory_mib,
+        decode_limits: crate::decode::DecodeLimits {
+            max_pixels: options.max_pixels,
+            max_alloc: (u64::from(memory_mib) << 20).min(crate::decode::MAX_DECODE_BYTES),
+        },
+        connections: connections.clone(),
         metrics: Metrics::new(),
         checkers,
     });
@@ -241,7 +319,7 @@ pub fn router(engine: Engine, options: ServeOptions) -> Result<Router, ServeErro
     if let Some(cors) = cors {
         app = app.layer(cors);
     }
-    Ok(app
+    let app = app
         .layer(middleware::from_fn_with_state(
             state.clone(),
             count_requests,
@@ -253,7 +331,8 @@ pub fn router(engine: Engine, options: ServeOptions) -> Result<Router, ServeErro
                 ApiError::new("internal", "internal error").into_response()
             },
         ))
-        .with_state(state))
+        .with_state(state);
+    Ok((app, connections))
 }
 
 /// Serves the service on `listener` until `shutdown` completes, then finishes the requests
@@ -269,10 +348,14 @@ pub async fn serve<F>(
 where
     F: Future<Output = ()> + Send + 'static,
 {
-    let app = router(engine, options)?;
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    let limits = ConnectionLimits {
+        max_connections: options.max_connections,
+        header_timeout: options.header_timeout,
+        idle_timeout: options.idle_timeout,
+        drain: options.drain,
+    };
+    let (app, counts) = build(engine, options)?;
+    listen::serve_connections(listener, app, limits, counts, shutdown).await?;
     Ok(())
 }
 
@@ -322,6 +405,13 @@ async fn healthz() -> Response {
 }
 
 async fn metrics_text(State(st): State<Arc<AppState>>) -> Response {
+    st.metrics.connections(&st.connections);
+    st.metrics
+        .uploading
+        .set(i64::try_from(st.uploads.load(Ordering::SeqCst)).unwrap_or(i64::MAX));
+    st.metrics.memory_free_mib.set(i64::from(
+        u32::try_from(st.memory.available_permits()).unwrap_or(u32::MAX),
+    ));
     let (text, content_type) = st.metrics.render();
     let mut resp = text.into_response();
     if let Ok(v) = HeaderValue::from_str(&content_type) {
@@ -390,6 +480,15 @@ struct CheckAnswer {
     report: FileReport,
     #[serde(skip_serializing_if = "Option::is_none")]
     annotated_image: Option<String>,
+}
+
+/// Decrements the upload count when an upload ends (read, refused or dropped).
+struct UploadGuard<'a>(&'a AppState);
+
+impl Drop for UploadGuard<'_> {
+    fn drop(&mut self) {
+        self.0.uploads.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// Decrements the pending count when a check request is answered or dropped.
@@ -501,19 +600,29 @@ async fn read_upload<'a>(st: &'a Arc<AppState>, req: Request) -> Result<Upload<'
         return Err(too_large());
     }
 
-    // Admission: at most max_concurrent + queue check requests hold a body or a slot.
-    if st.pending.fetch_add(1, Ordering::SeqCst) >= st.max_pending {
-        st.pending.fetch_sub(1, Ordering::SeqCst);
+    // The upload budget: at most max_uploads bodies being received at once, each within
+    // body_timeout. Uploading holds no check slot and no place in the check queue.
+    if st.uploads.fetch_add(1, Ordering::SeqCst) >= st.max_uploads {
+        st.uploads.fetch_sub(1, Ordering::SeqCst);
         return Err(ApiError::new(
             "busy",
-            "too many photos are being checked; retry in a moment",
+            "too many photos are being uploaded at once; retry in a moment",
         ));
     }
-    st.metrics.pending.inc();
-    let pending = PendingGuard(st);
-
+    let uploading = UploadGuard(st);
     let (parts, body) = req.into_parts();
-    let bytes = match Limited::new(body, st.max_body).collect().await {
+    let collected = tokio::time::timeout(st.body_timeout, Limited::new(body, st.max_body).collect())
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                "upload_timeout",
+                format!(
+                    "the upload took longer than {:.0} s; send the photo again over a faster connection, or a smaller photo",
+                    st.body_timeout.as_secs_f64()
+                ),
+            )
+        })?;
+    let bytes = match collected {
         Ok(c) => c.to_bytes(),
         Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => return Err(too_large()),
         Err(e) => {
@@ -523,6 +632,19 @@ async fn read_upload<'a>(st: &'a Arc<AppState>, req: Request) -> Result<Upload<'
             ));
         }
     };
+    drop(uploading);
+
+    // Admission to the checks, once the whole body is in: at most max_concurrent + queue
+    // requests wait for or hold a check slot.
+    if st.pending.fetch_add(1, Ordering::SeqCst) >= st.max_pending {
+        st.pending.fetch_sub(1, Ordering::SeqCst);
+        return Err(ApiError::new(
+            "busy",
+            "too many photos are being checked; retry in a moment",
+        ));
+    }
+    st.metrics.pending.inc();
+    let pending = PendingGuard(st);
     let (photo, file) = match kind {
         Kind::Raw => (bytes, "upload".to_string()),
         Kind::Multipart => {
@@ -567,11 +689,30 @@ async fn read_upload<'a>(st: &'a Arc<AppState>, req: Request) -> Result<Upload<'
 /// Runs `work` on a check slot of the blocking pool (inside the checkers' thread pool);
 /// waiting for the slot counts against the request's deadline, and work whose client has
 /// been answered `timeout` already is not started.
-async fn run_on_slot<T, F>(st: &Arc<AppState>, deadline: Instant, work: F) -> Result<T, ApiError>
+async fn run_on_slot<T, F>(
+    st: &Arc<AppState>,
+    deadline: Instant,
+    photo: &[u8],
+    work: F,
+) -> Result<T, ApiError>
 where
     T: Send + 'static,
     F: FnOnce(&AppState) -> T + Send + 'static,
 {
+    // The memory the photo needs, reserved from the process's budget before it is decoded:
+    // large photos queue (within the deadline) instead of growing the process. One that alone
+    // needs more than the budget takes all of it, and the decoder's limits (the budget) refuse
+    // it as `too_large` before allocating.
+    let need = crate::decode::memory_estimate(photo, &st.decode_limits);
+    let need_mib = u32::try_from(need.div_ceil(1 << 20))
+        .unwrap_or(u32::MAX)
+        .clamp(1, st.memory_mib);
+    let memory = st
+        .memory
+        .clone()
+        .acquire_many_owned(need_mib)
+        .await
+        .map_err(|_| ApiError::new("internal", "the service is shutting down"))?;
     let slot = st
         .slots
         .clone()
@@ -581,6 +722,7 @@ where
     let worker = st.clone();
     let job = tokio::task::spawn_blocking(move || {
         let _slot = slot;
+        let _memory = memory;
         if Instant::now() >= deadline {
             return None;
         }
@@ -647,13 +789,14 @@ async fn check_inner(
     } else {
         crate::analysis::Stages::NONE
     };
-    let (report, png) = run_on_slot(st, deadline, move |worker| {
+    let bytes = photo.clone();
+    let (report, png) = run_on_slot(st, deadline, &bytes, move |worker| {
         let start = Instant::now();
         let mut png = None;
         let report =
             worker
                 .engine
-                .check_bytes_with(&file, &photo, &spec, extra, |p, analysis, report| {
+                .check_bytes_until(&file, &photo, &spec, extra, Some(deadline), |p, analysis, report| {
                     if annotate_image {
                         let img = annotate(&p.image, analysis, report, &spec, lang);
                         let bytes = crate::report::annotate::encode_png(&img)
@@ -662,7 +805,11 @@ async fn check_inner(
                     }
                     Ok(())
                 });
-        worker.metrics.verdict(report.verdict, start.elapsed());
+        // A check stopped at its deadline is a timeout, not a verdict.
+        match &report.error {
+            Some(e) if e.kind == ErrorKind::Timeout => worker.metrics.error("timeout"),
+            _ => worker.metrics.verdict(report.verdict, start.elapsed()),
+        }
         (report, png)
     })
     .await?;
@@ -717,7 +864,8 @@ async fn fix_inner(
             ));
         }
     };
-    let report = run_on_slot(st, deadline, move |worker| {
+    let bytes = photo.clone();
+    let report = run_on_slot(st, deadline, &bytes, move |worker| {
         let start = Instant::now();
         let outcome = worker.engine.fix_bytes_with(&file, &photo, &spec, white);
         worker
