@@ -15,6 +15,10 @@ use crate::error::{Error, Result};
 pub const MAX_PIXELS: u64 = 100_000_000;
 /// Largest memory the decoder may allocate for one image, in bytes (1 GiB).
 pub const MAX_DECODE_BYTES: u64 = 1 << 30;
+/// Largest memory the decoder may allocate while reading a file's header and metadata (ICC
+/// profile, EXIF, text chunks) before the pixels, bytes (64 MiB): a 1 MB PNG whose ICC chunk
+/// inflates to 1 GB is refused here.
+pub const MAX_METADATA_BYTES: u64 = 64 << 20;
 
 /// What the decoder may take for one image: pixels and bytes allocated. The command line
 /// uses [`DecodeLimits::default`] ([`MAX_PIXELS`], [`MAX_DECODE_BYTES`]); the service sets
@@ -48,7 +52,7 @@ pub fn memory_estimate(bytes: &[u8], limits: &DecodeLimits) -> u64 {
     };
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut l = image::Limits::default();
-    l.max_alloc = Some(limits.max_alloc);
+    l.max_alloc = Some(limits.max_alloc.min(MAX_METADATA_BYTES));
     reader.limits(l);
     let Ok(decoder) = reader.into_decoder() else {
         return WORKING_SET;
@@ -244,13 +248,18 @@ fn decode_with(bytes: &[u8], reduce: bool, limits: &DecodeLimits) -> Result<Phot
             "the JPEG data ends before its end-of-image marker".into(),
         ));
     }
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    let mut image_limits = image::Limits::default();
-    image_limits.max_alloc = Some(limits.max_alloc);
-    reader.limits(image_limits);
     let too_big = |e| map_image_error(e, limits);
-    let mut decoder = reader.into_decoder().map_err(too_big)?;
-    let (w, h) = decoder.dimensions();
+    // The header and metadata first, within MAX_METADATA_BYTES: the size and depth, and any
+    // inflating ICC or text chunk refused before the pixels are considered.
+    let (w, h, depth) = {
+        let mut probe = ImageReader::with_format(Cursor::new(bytes), format);
+        let mut l = image::Limits::default();
+        l.max_alloc = Some(limits.max_alloc.min(MAX_METADATA_BYTES));
+        probe.limits(l);
+        let d = probe.into_decoder().map_err(too_big)?;
+        let (w, h) = d.dimensions();
+        (w, h, u64::from(d.color_type().bytes_per_pixel()))
+    };
     if w == 0 || h == 0 {
         return Err(Error::Corrupt(format!("image has zero size ({w}x{h} px)")));
     }
@@ -260,6 +269,16 @@ fn decode_with(bytes: &[u8], reduce: bool, limits: &DecodeLimits) -> Result<Phot
             limits.max_pixels as f64 / 1e6
         )));
     }
+    // The pixels: at most what this image's size and depth need, plus its metadata.
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut image_limits = image::Limits::default();
+    image_limits.max_alloc = Some(
+        limits
+            .max_alloc
+            .min(u64::from(w) * u64::from(h) * depth.max(1) + MAX_METADATA_BYTES),
+    );
+    reader.limits(image_limits);
+    let mut decoder = reader.into_decoder().map_err(too_big)?;
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);

@@ -173,7 +173,9 @@ impl Engine {
         let stages = spec.stages() | extra;
         let work = || -> Result<FileReport> {
             if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
-                return Err(Error::Timeout("the deadline passed before the check began".into()));
+                return Err(Error::Timeout(
+                    "the deadline passed before the check began".into(),
+                ));
             }
             let photo = decode_within(bytes, true, &self.decode_limits)?;
             let analysis = analyse(&self.models, &photo, stages, deadline, self.parallel_stages)?;

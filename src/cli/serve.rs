@@ -56,7 +56,7 @@ pub(super) struct ServeArgs {
     max_megapixels: f64,
     /// Memory the checks may use together (K, M, G): large photos queue for it instead of
     /// growing the process; one that alone needs more is `too_large`.
-    #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", default_value = "384M", value_parser = parse_size)]
     max_memory: usize,
 }
 

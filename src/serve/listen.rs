@@ -114,19 +114,20 @@ where
                 last_ms: AtomicU64::new(0),
             });
             let seen = activity.clone();
-            let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-                let app = app.clone();
-                let seen = seen.clone();
-                seen.in_flight.fetch_add(1, Ordering::Relaxed);
-                seen.touch();
-                async move {
-                    use tower::ServiceExt as _;
-                    let resp = app.oneshot(req.map(axum::body::Body::new)).await;
+            let service =
+                hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                    let app = app.clone();
+                    let seen = seen.clone();
+                    seen.in_flight.fetch_add(1, Ordering::Relaxed);
                     seen.touch();
-                    seen.in_flight.fetch_sub(1, Ordering::Relaxed);
-                    resp
-                }
-            });
+                    async move {
+                        use tower::ServiceExt as _;
+                        let resp = app.oneshot(req.map(axum::body::Body::new)).await;
+                        seen.touch();
+                        seen.in_flight.fetch_sub(1, Ordering::Relaxed);
+                        resp
+                    }
+                });
             let mut builder = hyper::server::conn::http1::Builder::new();
             builder
                 .timer(TokioTimer::new())
@@ -135,7 +136,8 @@ where
             let conn = builder.serve_connection(TokioIo::new(stream), service);
             tokio::pin!(conn);
             let mut closing = false;
-            let tick = (limits.idle_timeout / 4).clamp(Duration::from_millis(50), Duration::from_secs(1));
+            let tick =
+                (limits.idle_timeout / 4).clamp(Duration::from_millis(50), Duration::from_secs(1));
             loop {
                 tokio::select! {
                     _ = conn.as_mut() => break,

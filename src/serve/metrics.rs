@@ -163,7 +163,8 @@ impl Metrics {
         let i = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
         self.connections_open.set(i(c.open.load(Relaxed) as u64));
         self.connections_refused.set(i(c.refused.load(Relaxed)));
-        self.connections_idle_closed.set(i(c.idle_closed.load(Relaxed)));
+        self.connections_idle_closed
+            .set(i(c.idle_closed.load(Relaxed)));
     }
 
     /// Counts one answered request.

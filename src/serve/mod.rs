@@ -117,7 +117,8 @@ pub struct ServeOptions {
     pub max_pixels: u64,
     /// Memory the checks of this process may use together, bytes: each check reserves what its
     /// photo needs before decoding it and waits (within its deadline) while others hold the
-    /// budget; a photo that alone needs more is `too_large`. Default 1 GiB.
+    /// budget; a photo that alone needs more is `too_large`. Default 384 MiB (with the models
+    /// and the runtime, a process under 600 MB).
     pub max_memory: u64,
 }
 
@@ -137,7 +138,7 @@ impl Default for ServeOptions {
             max_uploads: 64,
             drain: Duration::from_secs(8),
             max_pixels: 24_000_000,
-            max_memory: 1 << 30,
+            max_memory: 384 << 20,
         }
     }
 }
@@ -793,22 +794,30 @@ async fn check_inner(
     let (report, png) = run_on_slot(st, deadline, &bytes, move |worker| {
         let start = Instant::now();
         let mut png = None;
-        let report =
-            worker
-                .engine
-                .check_bytes_until(&file, &photo, &spec, extra, Some(deadline), |p, analysis, report| {
-                    if annotate_image {
-                        let img = annotate(&p.image, analysis, report, &spec, lang);
-                        let bytes = crate::report::annotate::encode_png(&img)
-                            .map_err(|e| crate::Error::Internal(format!("annotated image: {e}")))?;
-                        png = Some(bytes);
-                    }
-                    Ok(())
-                });
-        // A check stopped at its deadline is a timeout, not a verdict.
-        match &report.error {
-            Some(e) if e.kind == ErrorKind::Timeout => worker.metrics.error("timeout"),
-            _ => worker.metrics.verdict(report.verdict, start.elapsed()),
+        let report = worker.engine.check_bytes_until(
+            &file,
+            &photo,
+            &spec,
+            extra,
+            Some(deadline),
+            |p, analysis, report| {
+                if annotate_image {
+                    let img = annotate(&p.image, analysis, report, &spec, lang);
+                    let bytes = crate::report::annotate::encode_png(&img)
+                        .map_err(|e| crate::Error::Internal(format!("annotated image: {e}")))?;
+                    png = Some(bytes);
+                }
+                Ok(())
+            },
+        );
+        // A check stopped at its deadline is a timeout (counted where the client is
+        // answered), not a verdict.
+        if !report
+            .error
+            .as_ref()
+            .is_some_and(|e| e.kind == ErrorKind::Timeout)
+        {
+            worker.metrics.verdict(report.verdict, start.elapsed());
         }
         (report, png)
     })

@@ -1,6 +1,7 @@
 //! Load test of the HTTP service over loopback: a bounded number of check requests from a
 //! fixed number of concurrent clients; prints throughput and p50/p99 latency on stderr and
-//! requires every answer to be a 200 with the expected verdict.
+//! requires every answer to be a 200 with the expected verdict, with 300 idle connections and
+//! 40 slow uploads held open alongside (issue 16).
 //!
 //! `PHOTOCHECK_LOAD_REQUESTS` (default 500; the README's figures are for 2000) and `PHOTOCHECK_LOAD_CONCURRENCY` (default 16)
 //! change the load, e.g. `PHOTOCHECK_LOAD_REQUESTS=200 cargo test --release --test it
@@ -32,10 +33,22 @@ async fn load_over_loopback() {
     // fit in the queue, so no request may be refused.
     let options = ServeOptions {
         queue: concurrency.max(32),
+        // The idle connections and slow uploads stay for the whole run.
+        idle_timeout: Duration::from_secs(600),
+        body_timeout: Duration::from_secs(600),
+        timeout: Duration::from_secs(600),
         ..ServeOptions::default()
     };
     let cores = options.max_concurrent;
     let base = start(options).await;
+    let addr = base.trim_start_matches("http://").to_string();
+    let mut idle = Vec::new();
+    for _ in 0..300 {
+        idle.push(tokio::net::TcpStream::connect(&addr).await.unwrap());
+    }
+    let slow: Vec<_> = (0..40)
+        .map(|_| tokio::spawn(crate::serve_defences::slow_upload(addr.clone())))
+        .collect();
     let photo = Arc::new(fixture("made/astronaut_licence.jpg"));
     let next = Arc::new(AtomicUsize::new(0));
     let start_all = Instant::now();
@@ -83,6 +96,14 @@ async fn load_over_loopback() {
         errors.extend(e);
     }
     let wall = start_all.elapsed();
+    for t in slow {
+        if t.is_finished() {
+            let answer = t.await.unwrap();
+            panic!("a slow upload was answered during the load: {answer}");
+        }
+        t.abort();
+    }
+    drop(idle);
     latencies.sort();
     let pct = |p: f64| {
         let i = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
@@ -92,7 +113,7 @@ async fn load_over_loopback() {
     use std::io::Write as _;
     let _ = writeln!(
         std::io::stderr(),
-        "load test: {} requests, {concurrency} concurrent, {cores} checks at a time: {:.1} s, {:.1} requests/s, p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms, {} errors",
+        "load test (300 idle connections and 40 slow uploads alongside): {} requests, {concurrency} concurrent, {cores} checks at a time: {:.1} s, {:.1} requests/s, p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms, {} errors",
         latencies.len(),
         wall.as_secs_f64(),
         latencies.len() as f64 / wall.as_secs_f64(),
