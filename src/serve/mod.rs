@@ -812,10 +812,10 @@ async fn check_inner(
         );
         // A check stopped at its deadline is a timeout (counted where the client is
         // answered), not a verdict.
-        if !report
+        if report
             .error
             .as_ref()
-            .is_some_and(|e| e.kind == ErrorKind::Timeout)
+            .is_none_or(|e| e.kind != ErrorKind::Timeout)
         {
             worker.metrics.verdict(report.verdict, start.elapsed());
         }
