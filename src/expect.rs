@@ -169,6 +169,14 @@ impl Expectations {
     pub fn from_file(path: &Path) -> Result<Expectations> {
         let bytes = crate::input::read_file(path)?;
         let text = String::from_utf8_lossy(&bytes);
+        Expectations::from_text(&text, path)
+    }
+
+    /// Reads expectations from `text`, as [`Expectations::from_file`] would from a file at
+    /// `path` (which names it in errors and is the base of relative `file` entries).
+    ///
+    /// Errors: [`Error::Expectation`], as [`Expectations::from_file`].
+    pub fn from_text(text: &str, path: &Path) -> Result<Expectations> {
         let name = path.display();
         let parsed: ExpectationFile = if text.trim_start().starts_with('{') {
             serde_json::from_str(&text).map_err(|e| {

@@ -58,6 +58,10 @@ pub(super) struct ServeArgs {
     /// growing the process; one that alone needs more is `too_large`.
     #[arg(long, value_name = "SIZE", default_value = "384M", value_parser = parse_size)]
     max_memory: usize,
+    /// A file holding a bearer token: POST /v1/check and /v1/fix then need
+    /// `Authorization: Bearer <token>` (the page, /healthz and /metrics stay open).
+    #[arg(long, value_name = "FILE")]
+    token_file: Option<std::path::PathBuf>,
 }
 
 /// A positive number of seconds.
@@ -109,6 +113,14 @@ pub(super) fn run_serve(args: ServeArgs) -> ExitCode {
         Ok(d) => d,
         Err(e) => return fail_usage(e),
     };
+    let bearer_token = match &args.token_file {
+        None => None,
+        Some(f) => match std::fs::read_to_string(f) {
+            Ok(t) if !t.trim().is_empty() => Some(t.trim().to_string()),
+            Ok(_) => return fail_usage(format!("--token-file {}: the file is empty", f.display())),
+            Err(e) => return fail_usage(format!("--token-file {}: {e}", f.display())),
+        },
+    };
     if !(args.max_megapixels > 0.0 && args.max_megapixels <= 1000.0) {
         return fail_usage("--max-megapixels must be between 0 and 1000");
     }
@@ -130,6 +142,7 @@ pub(super) fn run_serve(args: ServeArgs) -> ExitCode {
         drain,
         max_pixels: (args.max_megapixels * 1e6) as u64,
         max_memory: args.max_memory as u64,
+        bearer_token,
     };
     let engine = match Engine::new() {
         Ok(e) => e,

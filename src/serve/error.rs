@@ -28,6 +28,11 @@ pub const ERROR_CODES: &[(&str, u16, &str)] = &[
         400,
         "the body could not be read, or the multipart form is malformed",
     ),
+    (
+        "unauthorized",
+        401,
+        "the service has a bearer token (`--token-file`) and the request did not carry it",
+    ),
     ("not_found", 404, "no such endpoint"),
     (
         "upload_timeout",

@@ -120,6 +120,9 @@ pub struct ServeOptions {
     /// budget; a photo that alone needs more is `too_large`. Default 384 MiB (with the models
     /// and the runtime, a process under 600 MB).
     pub max_memory: u64,
+    /// When set, `POST /v1/check` and `POST /v1/fix` need `Authorization: Bearer <token>`
+    /// (401 `unauthorized` otherwise); `/`, `/v1/specs`, `/healthz` and `/metrics` stay open.
+    pub bearer_token: Option<String>,
 }
 
 impl Default for ServeOptions {
@@ -139,6 +142,7 @@ impl Default for ServeOptions {
             drain: Duration::from_secs(8),
             max_pixels: 24_000_000,
             max_memory: 384 << 20,
+            bearer_token: None,
         }
     }
 }
@@ -177,6 +181,7 @@ struct AppState {
     memory_mib: u32,
     decode_limits: crate::decode::DecodeLimits,
     connections: Arc<ConnectionCounts>,
+    bearer_token: Option<String>,
     metrics: Metrics,
     /// The threads checks run on (`max_concurrent` of them): a rayon pool, so that rustface's
     /// inner parallelism stays on these threads instead of waking another pool per photo.
@@ -303,6 +308,7 @@ fn build(
             max_alloc: (u64::from(memory_mib) << 20).min(crate::decode::MAX_DECODE_BYTES),
         },
         connections: connections.clone(),
+        bearer_token: options.bearer_token.clone().filter(|t| !t.is_empty()),
         metrics: Metrics::new(),
         checkers,
     });
@@ -321,6 +327,7 @@ fn build(
         app = app.layer(cors);
     }
     let app = app
+        .layer(middleware::from_fn_with_state(state.clone(), authorize))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             count_requests,
@@ -366,6 +373,40 @@ async fn count_requests(State(st): State<Arc<AppState>>, req: Request, next: Nex
     let resp = next.run(req).await;
     st.metrics
         .request(&path, resp.status().as_u16(), start.elapsed());
+    resp
+}
+
+/// With a bearer token configured, the checking endpoints answer only requests that carry it
+/// (compared in constant time); CORS preflights pass (they carry no credentials).
+async fn authorize(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let Some(token) = &st.bearer_token else {
+        return next.run(req).await;
+    };
+    let guarded = matches!(req.uri().path(), "/v1/check" | "/v1/fix");
+    if !guarded || req.method() == Method::OPTIONS {
+        return next.run(req).await;
+    }
+    let given = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    let same = given.len() == token.len()
+        && given
+            .bytes()
+            .zip(token.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+    if same {
+        return next.run(req).await;
+    }
+    let mut resp = st.fail(ApiError::new(
+        "unauthorized",
+        "this service needs `Authorization: Bearer <token>`",
+    ));
+    resp.headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     resp
 }
 

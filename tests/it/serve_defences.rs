@@ -327,3 +327,42 @@ fn decompression_bombs_and_concurrent_annotation_stay_under_600_mb() {
     );
     assert!(peak > 0.0 && peak < 600.0, "peak RSS {peak:.0} MB");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bearer_token_guards_the_checks() {
+    let _machine = crate::common::share();
+    let base = start(ServeOptions {
+        max_concurrent: 1,
+        bearer_token: Some("s3cret-token".into()),
+        ..ServeOptions::default()
+    })
+    .await;
+    let photo = fixture("made/astronaut_licence.jpg");
+    let without = http::post(format!("{base}/v1/check"))
+        .body("image/jpeg", photo.clone())
+        .send()
+        .await;
+    assert_eq!(without.status, 401);
+    assert_eq!(without.header("www-authenticate"), Some("Bearer"));
+    let wrong = http::post(format!("{base}/v1/fix"))
+        .header("authorization", "Bearer s3cret-tokeN")
+        .body("image/jpeg", photo.clone())
+        .send()
+        .await;
+    assert_eq!(wrong.status, 401);
+    let right = http::post(format!("{base}/v1/check"))
+        .header("authorization", "Bearer s3cret-token")
+        .body("image/jpeg", photo)
+        .send()
+        .await;
+    assert_eq!(right.status, 200);
+    // Health, the page and the list of specs stay open.
+    assert_eq!(
+        http::get(format!("{base}/healthz")).send().await.status,
+        200
+    );
+    assert_eq!(
+        http::get(format!("{base}/v1/specs")).send().await.status,
+        200
+    );
+}
