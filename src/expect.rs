@@ -179,7 +179,7 @@ impl Expectations {
     pub fn from_text(text: &str, path: &Path) -> Result<Expectations> {
         let name = path.display();
         let parsed: ExpectationFile = if text.trim_start().starts_with('{') {
-            serde_json::from_str(&text).map_err(|e| {
+            serde_json::from_str(text).map_err(|e| {
                 Error::Expectation(format!(
                     "{name}, line {}, column {}: {e}",
                     e.line(),
@@ -187,7 +187,7 @@ impl Expectations {
                 ))
             })?
         } else {
-            toml::from_str(&text).map_err(|e| {
+            toml::from_str(text).map_err(|e| {
                 let at = e
                     .span()
                     .map(|r| {
@@ -206,7 +206,7 @@ impl Expectations {
             let checks = e.pass.iter().chain(&e.fail).chain(e.checks.keys());
             for id in checks {
                 if !ids.contains(&id.as_str()) {
-                    return Err(unknown(&name, &text, id, "check id", ids.iter().copied()));
+                    return Err(unknown(&name, text, id, "check id", ids.iter().copied()));
                 }
             }
             for key in e.values.keys() {
@@ -215,7 +215,7 @@ impl Expectations {
                         .iter()
                         .copied()
                         .chain(measures.iter().map(String::as_str));
-                    return Err(unknown(&name, &text, key, "value name", valid));
+                    return Err(unknown(&name, text, key, "value name", valid));
                 }
             }
         }
