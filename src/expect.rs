@@ -225,12 +225,19 @@ impl Expectations {
                 .photo
                 .into_iter()
                 .map(|e| {
-                    let given: PathBuf = base
+                    let joined: PathBuf = base
                         .join(&e.file)
                         .components()
                         .filter(|c| !matches!(c, std::path::Component::CurDir))
                         .collect();
-                    (normal(&base.join(&e.file)), given, e)
+                    let full = normal(&joined);
+                    // As a batch run from here names it: relative to the current folder when
+                    // below it (what `--shard` hashes), else as joined.
+                    let given = std::env::current_dir()
+                        .ok()
+                        .and_then(|cwd| full.strip_prefix(normal(&cwd)).ok().map(Path::to_path_buf))
+                        .unwrap_or(joined);
+                    (full, given, e)
                 })
                 .collect(),
         })
@@ -380,9 +387,11 @@ impl Expectations {
         );
         for r in reports {
             let path = normal(Path::new(&r.file));
+            // Relative to the file's folder when below it, else absolute (a path relative to
+            // the current folder would be read relative to the file's folder).
             let file = path
                 .strip_prefix(&base)
-                .map_or_else(|_| r.file.clone(), |p| p.display().to_string());
+                .map_or_else(|_| path.display().to_string(), |p| p.display().to_string());
             let verdict = match r.verdict {
                 Verdict::Pass => "pass",
                 Verdict::Fail => "fail",
