@@ -226,6 +226,23 @@ fn proportion_conflict(input: &CheckInput) -> Option<(String, String)> {
     ))
 }
 
+/// Advice to bring a margin (mm) to its band's middle: `more(amount)` when it must grow,
+/// `less(amount)` when it must shrink, each giving the English and Chinese texts; the rule's
+/// own advice when the margin was not measured.
+fn margin_advice(
+    name: &CheckName,
+    r: &CheckResult,
+    more: fn(&str) -> (String, String),
+    less: fn(&str) -> (String, String),
+) -> Option<Advice> {
+    let Some(v) = r.value else {
+        return Some(Advice::of(name));
+    };
+    let d = band_middle(r.min, r.max, v) - v;
+    let (en, zh) = if d > 0.0 { more } else { less }(&mm_words(d));
+    Some(Advice::new(name, en, zh))
+}
+
 /// Advice to scale the head by `percent` (`> 0` larger): which way to move the camera or the
 /// crop, and how much, with `what` (English, Chinese) naming the measure and its target.
 fn scale_advice(percent: f64, what: (&str, &str)) -> (String, String) {
@@ -514,27 +531,24 @@ impl Check for CrownMargin {
 
     /// Direction and amount: about N mm more or less space above the head.
     fn advice(&self, r: &CheckResult, _input: &CheckInput) -> Option<Advice> {
-        let name = &Self::IDS[0];
-        let Some(v) = r.value else {
-            return Some(Advice::of(name));
-        };
-        let d = band_middle(r.min, r.max, v) - v;
-        let mm = mm_words(d);
-        Some(if d > 0.0 {
-            Advice::new(
-                name,
-                format!("leave about {mm} mm more space above the head (crop higher)"),
-                format!("请在头顶上方多留约 {mm} 毫米空白"),
-            )
-        } else {
-            Advice::new(
-                name,
-                format!(
-                    "leave about {mm} mm less space above the head (crop closer to the top of the hair)"
-                ),
-                format!("头顶上方空白过多：请减少约 {mm} 毫米"),
-            )
-        })
+        margin_advice(
+            &Self::IDS[0],
+            r,
+            |mm| {
+                (
+                    format!("leave about {mm} mm more space above the head (crop higher)"),
+                    format!("请在头顶上方多留约 {mm} 毫米空白"),
+                )
+            },
+            |mm| {
+                (
+                    format!(
+                        "leave about {mm} mm less space above the head (crop closer to the top of the hair)"
+                    ),
+                    format!("头顶上方空白过多：请减少约 {mm} 毫米"),
+                )
+            },
+        )
     }
 
     fn summary(&self, _spec: &Spec) -> Option<String> {
@@ -602,27 +616,24 @@ impl Check for ChinMargin {
 
     /// Direction and amount: about N mm more or less space below the chin.
     fn advice(&self, r: &CheckResult, _input: &CheckInput) -> Option<Advice> {
-        let name = &Self::IDS[0];
-        let Some(v) = r.value else {
-            return Some(Advice::of(name));
-        };
-        let d = band_middle(r.min, r.max, v) - v;
-        let mm = mm_words(d);
-        Some(if d > 0.0 {
-            Advice::new(
-                name,
-                format!(
-                    "leave about {mm} mm more space below the chin: the neck and shoulders belong in the photo"
-                ),
-                format!("请在下巴下方多留约 {mm} 毫米（应露出颈部和双肩）"),
-            )
-        } else {
-            Advice::new(
-                name,
-                format!("leave about {mm} mm less space below the chin"),
-                format!("下巴下方空白过多：请减少约 {mm} 毫米"),
-            )
-        })
+        margin_advice(
+            &Self::IDS[0],
+            r,
+            |mm| {
+                (
+                    format!(
+                        "leave about {mm} mm more space below the chin: the neck and shoulders belong in the photo"
+                    ),
+                    format!("请在下巴下方多留约 {mm} 毫米（应露出颈部和双肩）"),
+                )
+            },
+            |mm| {
+                (
+                    format!("leave about {mm} mm less space below the chin"),
+                    format!("下巴下方空白过多：请减少约 {mm} 毫米"),
+                )
+            },
+        )
     }
 
     fn summary(&self, _spec: &Spec) -> Option<String> {

@@ -544,14 +544,24 @@ impl Drop for PendingGuard<'_> {
 }
 
 async fn check(State(st): State<Arc<AppState>>, req: Request) -> Response {
+    within_deadline(&st, "check", |deadline| check_inner(&st, req, deadline)).await
+}
+
+/// Runs a checking request under its deadline (upload, wait and `what`): the answer, or 504
+/// `timeout` once the deadline passes.
+async fn within_deadline<'a, F, Fut>(st: &'a Arc<AppState>, what: &str, run: F) -> Response
+where
+    F: FnOnce(Instant) -> Fut,
+    Fut: Future<Output = Result<Response, ApiError>> + 'a,
+{
     let deadline = Instant::now() + st.timeout;
-    match tokio::time::timeout(st.timeout, check_inner(&st, req, deadline)).await {
+    match tokio::time::timeout(st.timeout, run(deadline)).await {
         Ok(Ok(resp)) => resp,
         Ok(Err(e)) => st.fail(e),
         Err(_) => st.fail(ApiError::new(
             "timeout",
             format!(
-                "the request took longer than {:.1} s (upload, wait and check)",
+                "the request took longer than {:.1} s (upload, wait and {what})",
                 st.timeout.as_secs_f64()
             ),
         )),
@@ -877,18 +887,7 @@ async fn check_inner(
 }
 
 async fn fix(State(st): State<Arc<AppState>>, req: Request) -> Response {
-    let deadline = Instant::now() + st.timeout;
-    match tokio::time::timeout(st.timeout, fix_inner(&st, req, deadline)).await {
-        Ok(Ok(resp)) => resp,
-        Ok(Err(e)) => st.fail(e),
-        Err(_) => st.fail(ApiError::new(
-            "timeout",
-            format!(
-                "the request took longer than {:.1} s (upload, wait and fix)",
-                st.timeout.as_secs_f64()
-            ),
-        )),
-    }
+    within_deadline(&st, "fix", |deadline| fix_inner(&st, req, deadline)).await
 }
 
 async fn fix_inner(
