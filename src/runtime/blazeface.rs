@@ -8,7 +8,8 @@ use super::network::Network;
 use crate::error::{Error, Result};
 
 /// MediaPipe BlazeFace short range, Apache-2.0.
-const BLAZEFACE_ONNX: &[u8] = include_bytes!("../../models/face_detection_short_range.onnx");
+pub(super) const BLAZEFACE_ONNX: &[u8] =
+    include_bytes!("../../models/face_detection_short_range.onnx");
 
 /// Input side of the model, px.
 const SIDE: usize = 128;

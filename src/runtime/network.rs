@@ -121,3 +121,80 @@ fn load_onnx(bytes: &[u8], side: usize, name: &str) -> Result<Plan> {
     };
     load().map_err(|e| Error::Model(format!("{name} model: {e}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A real portrait (`fixtures/grace_hopper.jpg`) as a `[1, side, side, 3]` input in
+    /// `lo..hi`: the centre square, resized.
+    fn portrait(side: usize, lo: f32, hi: f32) -> Vec<f32> {
+        let img = image::open(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/grace_hopper.jpg"
+        ))
+        .expect("fixture")
+        .to_rgb8();
+        let s = img.width().min(img.height());
+        let square = image::imageops::crop_imm(&img, (img.width() - s) / 2, 0, s, s).to_image();
+        let small = image::imageops::resize(
+            &square,
+            side as u32,
+            side as u32,
+            image::imageops::FilterType::Triangle,
+        );
+        small
+            .pixels()
+            .flat_map(|p| p.0)
+            .map(|v| lo + f32::from(v) / 255.0 * (hi - lo))
+            .collect()
+    }
+
+    /// The shipped models are exact graph rewrites (`tools/rewrite_models.py`) of the
+    /// converted originals in `models/source/`: in tract, on a real portrait, every output
+    /// agrees to 1e-4.
+    #[test]
+    fn rewritten_models_compute_what_their_sources_compute() {
+        let cases: [(&str, &'static [u8], usize, f32); 4] = [
+            ("face_landmark", super::super::FACE_MESH_ONNX, 192, 0.0),
+            (
+                "selfie_segmentation",
+                super::super::SELFIE_SEGMENTATION_ONNX,
+                256,
+                0.0,
+            ),
+            ("iris_landmark", super::super::IRIS_ONNX, 64, 0.0),
+            (
+                "face_detection_short_range",
+                super::super::blazeface::BLAZEFACE_ONNX,
+                128,
+                -1.0,
+            ),
+        ];
+        for (name, shipped, side, lo) in cases {
+            let source = std::fs::read(format!(
+                "{}/models/source/{name}.onnx",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .expect("source model");
+            let source: &'static [u8] = Box::leak(source.into_boxed_slice());
+            let input = portrait(side, lo, 1.0);
+            let a = Network::lazy(source, side, "source")
+                .run(input.clone())
+                .unwrap();
+            let b = Network::lazy(shipped, side, "shipped").run(input).unwrap();
+            assert_eq!(a.len(), b.len(), "{name}: outputs");
+            for (x, y) in a.iter().zip(&b) {
+                assert_eq!(x.len(), y.len(), "{name}: output length");
+                let worst = x
+                    .iter()
+                    .zip(y)
+                    .map(|(p, q)| (p - q).abs())
+                    .fold(0.0, f32::max);
+                assert!(worst <= 1e-4, "{name}: outputs differ by {worst}");
+            }
+            // The test cannot pass on two empty outputs.
+            assert!(a.iter().map(Vec::len).sum::<usize>() > 0);
+        }
+    }
+}
