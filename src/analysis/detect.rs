@@ -1,12 +1,28 @@
-//! Stage: face detection. Runs the engine's [`FaceDetector`] (SeetaFace) on a grey copy of
-//! the photo sized for ID photos, with retries at larger sizes for small faces, and keeps the
-//! boxes that count as people.
+//! Stage: face detection. Runs BlazeFace on the whole photo ([`blazeface_faces`]); when it
+//! finds no face, SeetaFace's cascade on a grey copy sized for ID photos, with retries at
+//! larger sizes for small faces ([`cascade_faces`]); keeps the boxes that count as people.
 
 use image::{GrayImage, RgbImage, imageops};
 
 use crate::runtime::FaceDetector;
 
 pub use crate::runtime::FaceBox;
+
+/// Faces in an upright RGB image, boxes in the image's px, largest first: BlazeFace's, or
+/// when it finds none, SeetaFace's (faces too small for BlazeFace's 128 px input in a large
+/// photo).
+///
+/// Errors: [`crate::Error::Model`] when BlazeFace cannot be loaded or run.
+pub fn find_faces(
+    models: &crate::runtime::Models,
+    img: &RgbImage,
+) -> crate::error::Result<Vec<FaceBox>> {
+    let faces = blazeface_faces(&models.face_detector, img)?;
+    if !faces.is_empty() {
+        return Ok(faces);
+    }
+    Ok(cascade_faces(models.cascade.as_ref(), img))
+}
 
 /// Smallest SeetaFace score that counts as a face. SeetaFace's own default threshold is 2.0;
 /// real faces in ID photos score well above 5, false positives on clothing or hair rarely
@@ -26,8 +42,9 @@ pub const MIN_FACE_SIZE_RATIO: f64 = 0.2;
 /// size. When none is found, it runs again at 2x and 4x this size (faces down to 1/20).
 pub const DETECTION_SIDE: u32 = 200;
 
-/// Detects faces in an upright RGB image; boxes in the image's px, largest first.
-pub fn detect_faces(detector: &dyn FaceDetector, img: &RgbImage) -> Vec<FaceBox> {
+/// Faces SeetaFace's cascade finds in an upright RGB image; boxes in the image's px, largest
+/// first.
+pub fn cascade_faces(detector: &dyn FaceDetector, img: &RgbImage) -> Vec<FaceBox> {
     let longest = img.width().max(img.height());
     // The grey copy for a detection size: a photo more than twice that size is reduced by
     // area averaging (cheap, no aliasing) straight to it; a smaller one is resized by the
@@ -62,12 +79,13 @@ pub fn detect_faces(detector: &dyn FaceDetector, img: &RgbImage) -> Vec<FaceBox>
     faces
 }
 
-/// Faces from the fallback detector (BlazeFace), for a photo in which SeetaFace found none:
-/// boxes in the image's px, largest first, filtered as [`detect_faces`] filters. BlazeFace's
-/// box is the face from the brows to the chin, about SeetaFace's.
+/// Faces BlazeFace finds in an upright RGB image: boxes in the image's px, largest first,
+/// filtered by size as [`cascade_faces`] filters ([`MIN_FACE_SIZE_RATIO`]; its probability
+/// threshold is [`crate::runtime::BlazeFace::MIN_PROBABILITY`]). BlazeFace's box is the face
+/// from the brows to the chin, about SeetaFace's.
 ///
 /// Errors: [`crate::Error::Model`] when the fallback model cannot be loaded or run.
-pub fn fallback_faces(
+pub fn blazeface_faces(
     detector: &crate::runtime::BlazeFace,
     img: &RgbImage,
 ) -> crate::error::Result<Vec<FaceBox>> {

@@ -224,17 +224,12 @@ pub(crate) fn analyse(
     };
     let decoded = &photo.image;
     // Faces in decoded px, then in full-resolution px.
-    let mut found = detect::detect_faces(models.detector.as_ref(), decoded);
-    if found.is_empty() {
-        // SeetaFace's frontal cascade misses faces behind sunglasses or masks: BlazeFace,
-        // run only on photos with no face so far.
-        found = detect::fallback_faces(&models.fallback_detector, decoded)?;
-    }
+    let found = detect::find_faces(models, decoded)?;
     lap(&mut timings.detection);
     analysis.faces = found.iter().map(|f| scale_box(f, decode_scale)).collect();
     analysis.timings = timings;
     let Some(main) = found.first() else {
-        analysis.upright_turn_deg = detect::upright_turn(models.detector.as_ref(), decoded);
+        analysis.upright_turn_deg = detect::upright_turn(models.cascade.as_ref(), decoded);
         return Ok(analysis);
     };
     if !stages.contains(Stages::MESH) {
@@ -300,7 +295,7 @@ pub(crate) fn analyse(
     if face_mesh.presence < MIN_FACE_PRESENCE {
         // What the detector found is not an upright face: if the photo turned shows one, it
         // is on its side or upside down, and is reported so rather than measured.
-        if let Some(turn) = detect::upright_turn(models.detector.as_ref(), decoded) {
+        if let Some(turn) = detect::upright_turn(models.cascade.as_ref(), decoded) {
             analysis.faces.clear();
             analysis.upright_turn_deg = Some(turn);
             analysis.timings = timings;

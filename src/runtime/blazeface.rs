@@ -1,5 +1,6 @@
-//! MediaPipe's BlazeFace short-range face detector run with tract: the fallback detector for
-//! faces SeetaFace's frontal cascade misses (behind sunglasses, a mask, a scarf).
+//! MediaPipe's BlazeFace short-range face detector run with tract: the engine's first face
+//! detector (it also finds faces SeetaFace's frontal cascade misses: behind sunglasses, a mask,
+//! a scarf, tilted, small second faces).
 
 use image::{RgbImage, imageops};
 
@@ -26,11 +27,18 @@ impl BlazeFace {
     /// Smallest face probability kept (MediaPipe's own threshold).
     pub const MIN_PROBABILITY: f64 = 0.5;
 
-    /// The embedded model, loaded on first use.
+    /// The embedded model, loading on a thread of its own (the first run waits for it).
     pub fn embedded() -> BlazeFace {
         BlazeFace {
-            net: Network::lazy(BLAZEFACE_ONNX, SIDE, "BlazeFace"),
+            net: Network::spawn(BLAZEFACE_ONNX, SIDE, "BlazeFace"),
         }
+    }
+
+    /// Waits until the model is loaded.
+    ///
+    /// Errors: [`Error::Model`] when it could not be loaded (a build problem).
+    pub fn ready(&self) -> Result<()> {
+        self.net.ready()
     }
 
     /// Faces in an RGB image, px of that image, best first, overlapping boxes suppressed.
