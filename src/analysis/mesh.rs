@@ -109,14 +109,42 @@ impl FaceMesh {
     }
 }
 
-/// The first window for a detector box: SeetaFace's box runs from the brows to the mouth or
-/// chin, so the window is centred a little below the box centre and twice its width.
+/// The first window for a detector box: from the eyes where the detector gives them
+/// ([`roi_from_eyes`], BlazeFace); otherwise (SeetaFace's box runs from the brows to the mouth
+/// or chin) centred a little below the box centre and twice its width.
 pub fn roi_from_face_box(b: &FaceBox) -> SquareRoi {
+    if let Some([l, r]) = b.eyes {
+        return roi_from_eyes(l, r);
+    }
     SquareRoi {
         cx: b.x + b.width / 2.0,
         cy: b.y + b.height * 0.5,
         side: 2.0 * b.width.max(b.height),
         angle: 0.0,
+    }
+}
+
+/// Centre of the converged mesh window below the point between the eyes, in eye distances
+/// (along the face's vertical axis). Fitted by `examples/mesh_window_fit.rs`.
+pub const EYES_TO_WINDOW_CENTRE: f64 = 0.4645;
+/// Side of the converged mesh window in eye distances. Fitted as [`EYES_TO_WINDOW_CENTRE`].
+pub const WINDOW_SIDE_PER_EYE_DISTANCE: f64 = 3.9675;
+
+/// The mesh window for a face whose eye centres a detector gave (`left` is the image-left
+/// eye, px): rotated to the eye line, centred [`EYES_TO_WINDOW_CENTRE`] eye distances below
+/// the point between the eyes, [`WINDOW_SIDE_PER_EYE_DISTANCE`] eye distances wide: where the
+/// mesh's own window rebuilding ([`FaceMesh::next_roi`]) converges.
+pub fn roi_from_eyes(left: [f64; 2], right: [f64; 2]) -> SquareRoi {
+    let (dx, dy) = (right[0] - left[0], right[1] - left[1]);
+    let d = dx.hypot(dy).max(1.0);
+    let angle = dy.atan2(dx);
+    let (sin, cos) = angle.sin_cos();
+    let down = EYES_TO_WINDOW_CENTRE * d;
+    SquareRoi {
+        cx: (left[0] + right[0]) / 2.0 - down * sin,
+        cy: (left[1] + right[1]) / 2.0 + down * cos,
+        side: WINDOW_SIDE_PER_EYE_DISTANCE * d,
+        angle,
     }
 }
 
@@ -142,9 +170,11 @@ pub fn face_mesh_once(net: &Network, img: &RgbImage, roi: &SquareRoi) -> Result<
 }
 
 /// Windows the mesh is run on after the detector's: each rebuilt from the previous mesh.
-/// On the photo suite, one rebuilt window left the chin 0.9 px (at 378 px height) below the
-/// hand-placed chin and the head length MAE at 0.23 mm; two gave 0.4 px above and 0.18 mm.
-pub const MESH_REFINEMENTS: usize = 2;
+/// From SeetaFace's box window, one rebuilt window left the chin 0.9 px (at 378 px height)
+/// below the hand-placed chin and the head length MAE on the photo suite at 0.23 mm, two gave
+/// 0.18 mm. From the eye window of BlazeFace ([`roi_from_eyes`], near where the rebuilding
+/// converges) one rebuilt window gives 0.172 mm and two 0.177 mm (issue 17); none, 0.189 mm.
+pub const MESH_REFINEMENTS: usize = 1;
 
 /// Face mesh for a detected face: the detector's window, then [`MESH_REFINEMENTS`] windows
 /// rebuilt from the previous mesh (level eye line), as MediaPipe's tracking loop does.

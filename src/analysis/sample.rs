@@ -67,9 +67,9 @@ pub fn bilinear(img: &RgbImage, x: f64, y: f64) -> [f32; 3] {
 }
 
 /// Fills a `[1, n, n, 3]` NHWC input (`n * n * 3` f32 values, row-major, RGB scaled to
-/// [0, 1]) from the window. When the window
-/// is more than twice the input size, each output pixel averages a 2x2 grid of samples to
-/// limit aliasing.
+/// [0, 1]) from the window, sampling the image bilinearly (edge-replicated outside it, as
+/// [`bilinear`]). When the window is more than twice the input size, each output pixel averages
+/// a 2x2 grid of samples to limit aliasing.
 pub fn window_input(img: &RgbImage, roi: &SquareRoi, n: usize) -> Vec<f32> {
     let mut data = vec![0f32; n * n * 3];
     let step = roi.side / n as f64;
@@ -79,12 +79,23 @@ pub fn window_input(img: &RgbImage, roi: &SquareRoi, n: usize) -> Vec<f32> {
         &[(0.5, 0.5)]
     };
     let norm = 1.0 / (255.0 * offsets.len() as f32);
+    // `SquareRoi::to_image` unrolled: the image point of window point (u, v) moves by
+    // (step cos, step sin) per u and (-step sin, step cos) per v.
+    let (sin, cos) = roi.angle.sin_cos();
+    let (du_x, du_y) = (step * cos, step * sin);
+    let (dv_x, dv_y) = (-step * sin, step * cos);
+    let half = n as f64 / 2.0;
+    let (x00, y00) = (
+        roi.cx - half * du_x - half * dv_x,
+        roi.cy - half * du_y - half * dv_y,
+    );
+    let sampler = Bilinear::new(img);
     for v in 0..n {
         for u in 0..n {
             let mut acc = [0f32; 3];
             for (ou, ov) in offsets {
-                let (x, y) = roi.to_image(u as f64 + ou, v as f64 + ov, n);
-                let p = bilinear(img, x, y);
+                let (fu, fv) = (u as f64 + ou, v as f64 + ov);
+                let p = sampler.at(x00 + fu * du_x + fv * dv_x, y00 + fu * du_y + fv * dv_y);
                 for c in 0..3 {
                     acc[c] += p[c];
                 }
@@ -96,6 +107,54 @@ pub fn window_input(img: &RgbImage, roi: &SquareRoi, n: usize) -> Vec<f32> {
         }
     }
     data
+}
+
+/// Bilinear RGB sampling straight from an image's buffer ([`bilinear`] without the per-pixel
+/// bounds checks inside the image).
+struct Bilinear<'a> {
+    raw: &'a [u8],
+    width: i64,
+    height: i64,
+}
+
+impl<'a> Bilinear<'a> {
+    fn new(img: &'a RgbImage) -> Bilinear<'a> {
+        Bilinear {
+            raw: img.as_raw(),
+            width: i64::from(img.width()),
+            height: i64::from(img.height()),
+        }
+    }
+
+    /// The sample at continuous image coordinates, as [`bilinear`].
+    #[inline]
+    fn at(&self, x: f64, y: f64) -> [f32; 3] {
+        let (fx, fy) = (x - 0.5, y - 0.5);
+        let (x0, y0) = (fx.floor(), fy.floor());
+        let (tx, ty) = ((fx - x0) as f32, (fy - y0) as f32);
+        let (x0, y0) = (x0 as i64, y0 as i64);
+        let (w, h) = (self.width, self.height);
+        let (xa, xb, ya, yb) = if x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h {
+            (x0, x0 + 1, y0, y0 + 1)
+        } else {
+            (
+                x0.clamp(0, w - 1),
+                (x0 + 1).clamp(0, w - 1),
+                y0.clamp(0, h - 1),
+                (y0 + 1).clamp(0, h - 1),
+            )
+        };
+        let at = |x: i64, y: i64| ((y * w + x) * 3) as usize;
+        let (i00, i10, i01, i11) = (at(xa, ya), at(xb, ya), at(xa, yb), at(xb, yb));
+        let raw = self.raw;
+        let mut out = [0f32; 3];
+        for c in 0..3 {
+            let top = f32::from(raw[i00 + c]) * (1.0 - tx) + f32::from(raw[i10 + c]) * tx;
+            let bottom = f32::from(raw[i01 + c]) * (1.0 - tx) + f32::from(raw[i11 + c]) * tx;
+            out[c] = top * (1.0 - ty) + bottom * ty;
+        }
+        out
+    }
 }
 
 /// The pixel box `[x0, x1) x [y0, y1)` clipped to the image.
@@ -163,5 +222,50 @@ mod tests {
         assert!((u - 10.0).abs() < 1e-9 && (v - 150.0).abs() < 1e-9);
         let (cx, cy) = roi.to_image(96.0, 96.0, 192);
         assert!((cx - 100.0).abs() < 1e-9 && (cy - 80.0).abs() < 1e-9);
+    }
+
+    /// The unrolled window sampling gives what sampling each window point through
+    /// `SquareRoi::to_image` and `bilinear` gives, rotated, inside and beyond the image, with
+    /// one sample and with four per input pixel.
+    #[test]
+    fn window_input_is_bilinear_sampling_of_the_window() {
+        let img = RgbImage::from_fn(90, 70, |x, y| {
+            image::Rgb([
+                (x * 7 % 251) as u8,
+                (y * 11 % 253) as u8,
+                ((x * y) % 255) as u8,
+            ])
+        });
+        for (side, angle) in [(60.0, 0.0), (60.0, 0.4), (150.0, -0.3)] {
+            let roi = SquareRoi {
+                cx: 40.0,
+                cy: 30.0,
+                side,
+                angle,
+            };
+            let n = 32;
+            let got = window_input(&img, &roi, n);
+            let offsets: &[(f64, f64)] = if side / n as f64 > 2.0 {
+                &[(0.25, 0.25), (0.75, 0.25), (0.25, 0.75), (0.75, 0.75)]
+            } else {
+                &[(0.5, 0.5)]
+            };
+            for v in 0..n {
+                for u in 0..n {
+                    for c in 0..3 {
+                        let want = offsets
+                            .iter()
+                            .map(|(ou, ov)| {
+                                let (x, y) = roi.to_image(u as f64 + ou, v as f64 + ov, n);
+                                bilinear(&img, x, y)[c]
+                            })
+                            .sum::<f32>()
+                            / (255.0 * offsets.len() as f32);
+                        let diff = (got[(v * n + u) * 3 + c] - want).abs();
+                        assert!(diff < 1e-4, "({u}, {v}) channel {c}: {diff}");
+                    }
+                }
+            }
+        }
     }
 }

@@ -403,6 +403,7 @@ pub(crate) mod testing {
                 width: 140.0,
                 height: 140.0,
                 score: 20.0,
+                eyes: None,
             }],
             upright_turn_deg: None,
             mesh: None,

@@ -92,12 +92,21 @@ impl BlazeFace {
             // From the padded square (0..1) to image px.
             let to_x = |u: f64| (u * n - f64::from(ox)) / scale;
             let to_y = |v: f64| (v * n - f64::from(oy)) / scale;
+            // Keypoints 0 and 1: the eyes (image left first), offsets from the anchor.
+            let eye = |k: usize| {
+                [
+                    to_x(f64::from(r[4 + 2 * k]) / n + ax),
+                    to_y(f64::from(r[5 + 2 * k]) / n + ay),
+                ]
+            };
+            let (e0, e1) = (eye(0), eye(1));
             found.push(FaceBox {
                 x: to_x(cx - bw / 2.0),
                 y: to_y(cy - bh / 2.0),
                 width: bw * n / scale,
                 height: bh * n / scale,
                 score: 100.0 * p,
+                eyes: Some(if e0[0] <= e1[0] { [e0, e1] } else { [e1, e0] }),
             });
         }
         found.sort_by(|a, b| b.score.total_cmp(&a.score));

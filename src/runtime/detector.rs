@@ -24,6 +24,10 @@ pub struct FaceBox {
     /// Detector score (SeetaFace: higher is surer; see
     /// [`crate::analysis::detect::MIN_FACE_SCORE`]).
     pub score: f64,
+    /// Eye centres `[x, y]` px, the image-left eye (subject's right) first, where the detector
+    /// gives them (BlazeFace does; SeetaFace does not).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eyes: Option<[[f64; 2]; 2]>,
 }
 
 impl FaceBox {
@@ -36,6 +40,7 @@ impl FaceBox {
             width: self.width * sx,
             height: self.height * sy,
             score: self.score,
+            eyes: self.eyes.map(|e| e.map(|[x, y]| [x * sx, y * sy])),
         }
     }
 }
@@ -89,6 +94,7 @@ impl FaceDetector for SeetaFace {
                     width: f64::from(b.width()),
                     height: f64::from(b.height()),
                     score: f.score(),
+                    eyes: None,
                 }
             })
             .collect()
