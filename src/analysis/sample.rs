@@ -130,9 +130,13 @@ impl<'a> Bilinear<'a> {
     #[inline]
     fn at(&self, x: f64, y: f64) -> [f32; 3] {
         let (fx, fy) = (x - 0.5, y - 0.5);
-        let (x0, y0) = (fx.floor(), fy.floor());
-        let (tx, ty) = ((fx - x0) as f32, (fy - y0) as f32);
-        let (x0, y0) = (x0 as i64, y0 as i64);
+        // floor without a libm call (the default x86-64 target has no rounding instruction).
+        let floor = |v: f64| {
+            let t = v as i64;
+            t - i64::from(v < t as f64)
+        };
+        let (x0, y0) = (floor(fx), floor(fy));
+        let (tx, ty) = ((fx - x0 as f64) as f32, (fy - y0 as f64) as f32);
         let (w, h) = (self.width, self.height);
         let (xa, xb, ya, yb) = if x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h {
             (x0, x0 + 1, y0, y0 + 1)
