@@ -109,13 +109,9 @@ impl FaceMesh {
     }
 }
 
-/// The first window for a detector box: from the eyes where the detector gives them
-/// ([`roi_from_eyes`], BlazeFace); otherwise (SeetaFace's box runs from the brows to the mouth
-/// or chin) centred a little below the box centre and twice its width.
+/// The first window for a detector box (BlazeFace's and SeetaFace's boxes run from the brows to
+/// the mouth or chin): centred a little below the box centre and twice its width.
 pub fn roi_from_face_box(b: &FaceBox) -> SquareRoi {
-    if let Some([l, r]) = b.eyes {
-        return roi_from_eyes(l, r);
-    }
     SquareRoi {
         cx: b.x + b.width / 2.0,
         cy: b.y + b.height * 0.5,
@@ -131,7 +127,8 @@ pub const EYES_TO_WINDOW_CENTRE: f64 = 0.4645;
 pub const WINDOW_SIDE_PER_EYE_DISTANCE: f64 = 3.9675;
 
 /// The mesh window for a face whose eye centres a detector gave (`left` is the image-left
-/// eye, px): rotated to the eye line, centred [`EYES_TO_WINDOW_CENTRE`] eye distances below
+/// eye, px), measured as a first window (`examples/mesh_window_fit.rs`; not used by the
+/// analysis, see [`MESH_REFINEMENTS`]): rotated to the eye line, centred [`EYES_TO_WINDOW_CENTRE`] eye distances below
 /// the point between the eyes, [`WINDOW_SIDE_PER_EYE_DISTANCE`] eye distances wide: where the
 /// mesh's own window rebuilding ([`FaceMesh::next_roi`]) converges.
 pub fn roi_from_eyes(left: [f64; 2], right: [f64; 2]) -> SquareRoi {
@@ -170,11 +167,14 @@ pub fn face_mesh_once(net: &Network, img: &RgbImage, roi: &SquareRoi) -> Result<
 }
 
 /// Windows the mesh is run on after the detector's: each rebuilt from the previous mesh.
-/// From SeetaFace's box window, one rebuilt window left the chin 0.9 px (at 378 px height)
-/// below the hand-placed chin and the head length MAE on the photo suite at 0.23 mm, two gave
-/// 0.18 mm. From the eye window of BlazeFace ([`roi_from_eyes`], near where the rebuilding
-/// converges) one rebuilt window gives 0.172 mm and two 0.177 mm (issue 17); none, 0.189 mm.
-pub const MESH_REFINEMENTS: usize = 1;
+/// From the detector's box window, one rebuilt window left the chin 0.9 px (at 378 px height)
+/// below the hand-placed chin and the head length MAE on the photo suite at 0.19-0.23 mm; two
+/// give 0.17-0.18 mm. From BlazeFace's eye window ([`roi_from_eyes`], near where the
+/// rebuilding converges; measured for issue 17) one rebuilt window gave 0.172 mm, but moved the
+/// ear finder's skin run into the hair on an enlarged licence photo (head width 16.6 mm
+/// instead of 14.4 mm), and two gave 0.177 mm against 0.170 mm from the box: the box window and
+/// two rebuilt windows stay.
+pub const MESH_REFINEMENTS: usize = 2;
 
 /// Face mesh for a detected face: the detector's window, then [`MESH_REFINEMENTS`] windows
 /// rebuilt from the previous mesh (level eye line), as MediaPipe's tracking loop does.

@@ -224,12 +224,13 @@ pub(crate) fn analyse(
     };
     let decoded = &photo.image;
     // Faces in decoded px, then in full-resolution px.
-    let found = detect::find_faces(models, decoded)?;
+    let detection = detect::find_faces(models, decoded)?;
+    let found = detection.faces;
     lap(&mut timings.detection);
     analysis.faces = found.iter().map(|f| scale_box(f, decode_scale)).collect();
     analysis.timings = timings;
     let Some(main) = found.first() else {
-        analysis.upright_turn_deg = detect::upright_turn(models.cascade.as_ref(), decoded);
+        analysis.upright_turn_deg = detection.upright_turn_deg;
         return Ok(analysis);
     };
     if !stages.contains(Stages::MESH) {
