@@ -54,13 +54,12 @@ pub fn find_faces(
             upright_turn_deg,
         });
     }
-    if best < SURE_BLAZEFACE_SCORE && cascade_faces(cascade, img).is_empty() {
-        if let Some(turn) = upright_turn(cascade, img) {
-            return Ok(Detection {
-                faces: Vec::new(),
-                upright_turn_deg: Some(turn),
-            });
-        }
+    let unconfirmed = best < SURE_BLAZEFACE_SCORE && cascade_faces(cascade, img).is_empty();
+    if let Some(turn) = unconfirmed.then(|| upright_turn(cascade, img)).flatten() {
+        return Ok(Detection {
+            faces: Vec::new(),
+            upright_turn_deg: Some(turn),
+        });
     }
     Ok(Detection {
         faces,

@@ -90,6 +90,22 @@ pub fn window_input(img: &RgbImage, roi: &SquareRoi, n: usize) -> Vec<f32> {
         roi.cy - half * du_y - half * dv_y,
     );
     let sampler = Bilinear::new(img);
+    if let [(ou, ov)] = offsets {
+        // One sample per input pixel (the usual case): step along each row.
+        for (v, row) in data.chunks_exact_mut(n * 3).enumerate() {
+            let fv = v as f64 + ov;
+            let (mut x, mut y) = (x00 + ou * du_x + fv * dv_x, y00 + ou * du_y + fv * dv_y);
+            for out in row.chunks_exact_mut(3) {
+                let p = sampler.at(x, y);
+                for c in 0..3 {
+                    out[c] = p[c] * norm;
+                }
+                x += du_x;
+                y += du_y;
+            }
+        }
+        return data;
+    }
     for v in 0..n {
         for u in 0..n {
             let mut acc = [0f32; 3];

@@ -277,8 +277,20 @@ fn write_expect_writes_a_baseline_that_values_are_held_to() {
     assert_eq!(out.status.code(), Some(1));
     let text = std::fs::read_to_string(&baseline).unwrap();
     assert!(text.contains("file = \"small.jpg\""), "{text}");
+    // The baseline holds the value the check measures (17.2 mm), to 0.01 mm.
+    let json = photocheck()
+        .args(["check", "--format", "json"])
+        .arg(&photo)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let files = report.get("files").unwrap_or(&report);
+    let measured = files[0]["measurements"]["head_length_mm"].as_f64().unwrap();
+    assert!((measured - 17.2).abs() < 0.2, "{measured}");
     assert!(
-        text.contains("head_length_mm = { value = 17.22, tolerance = 0.3 }"),
+        text.contains(&format!(
+            "head_length_mm = {{ value = {measured:.2}, tolerance = 0.3 }}"
+        )),
         "{text}"
     );
     let check = |exp: &std::path::Path| {
@@ -296,11 +308,20 @@ fn write_expect_writes_a_baseline_that_values_are_held_to() {
         stderr(&check(&baseline))
     );
     // A value outside its tolerance is not as expected.
-    std::fs::write(&baseline, text.replace("value = 17.22", "value = 18.0")).unwrap();
+    std::fs::write(
+        &baseline,
+        text.replace(&format!("value = {measured:.2}"), "value = 18.0"),
+    )
+    .unwrap();
     let out = check(&baseline);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stdout(&out).contains("head_length_mm: expected 18 ± 0.3, got 17.22"),
+        stdout(&out).contains(&format!(
+            "head_length_mm: expected 18 ± 0.3, got {}",
+            format!("{measured:.2}")
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+        )),
         "{}",
         stdout(&out)
     );
