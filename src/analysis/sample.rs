@@ -90,36 +90,26 @@ pub fn window_input(img: &RgbImage, roi: &SquareRoi, n: usize) -> Vec<f32> {
         roi.cy - half * du_y - half * dv_y,
     );
     let sampler = Bilinear::new(img);
-    if let [(ou, ov)] = offsets {
-        // One sample per input pixel (the usual case): step along each row.
-        for (v, row) in data.chunks_exact_mut(n * 3).enumerate() {
-            let fv = v as f64 + ov;
-            let (mut x, mut y) = (x00 + ou * du_x + fv * dv_x, y00 + ou * du_y + fv * dv_y);
-            for out in row.chunks_exact_mut(3) {
-                let p = sampler.at(x, y);
-                for c in 0..3 {
-                    out[c] = p[c] * norm;
-                }
-                x += du_x;
-                y += du_y;
-            }
-        }
-        return data;
-    }
-    for v in 0..n {
-        for u in 0..n {
+    // The image offset of each sample from its pixel's corner, then step along each row.
+    let offsets: Vec<(f64, f64)> = offsets
+        .iter()
+        .map(|(ou, ov)| (ou * du_x + ov * dv_x, ou * du_y + ov * dv_y))
+        .collect();
+    for (v, row) in data.chunks_exact_mut(n * 3).enumerate() {
+        let (mut x, mut y) = (x00 + v as f64 * dv_x, y00 + v as f64 * dv_y);
+        for out in row.chunks_exact_mut(3) {
             let mut acc = [0f32; 3];
-            for (ou, ov) in offsets {
-                let (fu, fv) = (u as f64 + ou, v as f64 + ov);
-                let p = sampler.at(x00 + fu * du_x + fv * dv_x, y00 + fu * du_y + fv * dv_y);
+            for (ox, oy) in &offsets {
+                let p = sampler.at(x + ox, y + oy);
                 for c in 0..3 {
                     acc[c] += p[c];
                 }
             }
-            let i = (v * n + u) * 3;
             for c in 0..3 {
-                data[i + c] = acc[c] * norm;
+                out[c] = acc[c] * norm;
             }
+            x += du_x;
+            y += du_y;
         }
     }
     data
