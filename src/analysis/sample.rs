@@ -144,25 +144,34 @@ impl<'a> Bilinear<'a> {
         let (x0, y0) = (floor(fx), floor(fy));
         let (tx, ty) = ((fx - x0 as f64) as f32, (fy - y0 as f64) as f32);
         let (w, h) = (self.width, self.height);
-        let (xa, xb, ya, yb) = if x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h {
-            (x0, x0 + 1, y0, y0 + 1)
-        } else {
-            (
-                x0.clamp(0, w - 1),
-                (x0 + 1).clamp(0, w - 1),
-                y0.clamp(0, h - 1),
-                (y0 + 1).clamp(0, h - 1),
-            )
-        };
-        let at = |x: i64, y: i64| ((y * w + x) * 3) as usize;
-        let (i00, i10, i01, i11) = (at(xa, ya), at(xb, ya), at(xa, yb), at(xb, yb));
         let raw = self.raw;
-        let mut out = [0f32; 3];
-        for c in 0..3 {
-            let top = f32::from(raw[i00 + c]) * (1.0 - tx) + f32::from(raw[i10 + c]) * tx;
-            let bottom = f32::from(raw[i01 + c]) * (1.0 - tx) + f32::from(raw[i11 + c]) * tx;
-            out[c] = top * (1.0 - ty) + bottom * ty;
+        let blend = |top: &[u8], bottom: &[u8], dx: usize| -> [f32; 3] {
+            let mut out = [0f32; 3];
+            for c in 0..3 {
+                let t = f32::from(top[c]) * (1.0 - tx) + f32::from(top[c + dx]) * tx;
+                let b = f32::from(bottom[c]) * (1.0 - tx) + f32::from(bottom[c + dx]) * tx;
+                out[c] = t * (1.0 - ty) + b * ty;
+            }
+            out
+        };
+        if x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h {
+            // Inside: the two pixels of each row are adjacent (one slice per row).
+            let i = ((y0 * w + x0) * 3) as usize;
+            let row = (w * 3) as usize;
+            return blend(&raw[i..i + 6], &raw[i + row..i + row + 6], 3);
         }
+        let (xa, xb) = (x0.clamp(0, w - 1), (x0 + 1).clamp(0, w - 1));
+        let (ya, yb) = (y0.clamp(0, h - 1), (y0 + 1).clamp(0, h - 1));
+        let at = |x: i64, y: i64| ((y * w + x) * 3) as usize;
+        let mut top = [0u8; 6];
+        let mut bottom = [0u8; 6];
+        for c in 0..3 {
+            top[c] = raw[at(xa, ya) + c];
+            top[c + 3] = raw[at(xb, ya) + c];
+            bottom[c] = raw[at(xa, yb) + c];
+            bottom[c + 3] = raw[at(xb, yb) + c];
+        }
+        let out = blend(&top, &bottom, 3);
         out
     }
 }
