@@ -127,7 +127,7 @@ pub fn cascade_faces(detector: &dyn FaceDetector, img: &RgbImage) -> Vec<FaceBox
 /// threshold is [`crate::runtime::BlazeFace::MIN_PROBABILITY`]). BlazeFace's box is the face
 /// from the brows to the chin, about SeetaFace's.
 ///
-/// Errors: [`crate::Error::Model`] when the fallback model cannot be loaded or run.
+/// Errors: [`crate::Error::Model`] when BlazeFace cannot be loaded or run.
 pub fn blazeface_faces(
     detector: &crate::runtime::BlazeFace,
     img: &RgbImage,

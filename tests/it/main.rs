@@ -19,6 +19,7 @@ mod batch;
 mod batch_memory;
 mod colour;
 mod decode;
+mod detection;
 mod fix;
 mod fixtures;
 mod photo_suite;
