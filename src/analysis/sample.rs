@@ -171,8 +171,7 @@ impl<'a> Bilinear<'a> {
             bottom[c] = raw[at(xa, yb) + c];
             bottom[c + 3] = raw[at(xb, yb) + c];
         }
-        let out = blend(&top, &bottom, 3);
-        out
+        blend(&top, &bottom, 3)
     }
 }
 
