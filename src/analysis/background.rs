@@ -91,7 +91,8 @@ pub fn background_stats(img: &RgbImage, mask: &PersonMask) -> Option<BackgroundS
     let labs = colour::labs_u8(small.pixels().map(|p| &p.0));
     let lightness = GrayImage::from_fn(w, h, |x, y| {
         let l = labs[(y * w + x) as usize][0];
-        Luma([(l * 2.55).round().clamp(0.0, 255.0) as u8])
+        // L* is never negative: adding a half and truncating rounds (without a libm call).
+        Luma([(l * 2.55 + 0.5).clamp(0.0, 255.0) as u8])
     });
     let close_r = ((f64::from(h) * 0.008).round() as u8).max(1);
     let closed = imageproc::morphology::grayscale_close(
