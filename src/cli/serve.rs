@@ -144,7 +144,7 @@ pub(super) fn run_serve(args: ServeArgs) -> ExitCode {
         max_memory: args.max_memory as u64,
         bearer_token,
     };
-    let engine = match Engine::new() {
+    let engine = match Engine::new_long_running() {
         Ok(e) => e,
         Err(e) => return fail_usage(e),
     };

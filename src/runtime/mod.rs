@@ -15,7 +15,7 @@ mod network;
 
 pub use blazeface::BlazeFace;
 pub use detector::{FaceBox, FaceDetector, SeetaFace};
-pub use network::Network;
+pub use network::{Network, Optimisation};
 
 use crate::error::Result;
 
@@ -63,15 +63,24 @@ impl Models {
     ///
     /// Errors: [`crate::Error::Model`] if the detector's embedded model cannot be read.
     pub fn start() -> Result<Models> {
+        Models::start_with(Optimisation::CodegenOnly)
+    }
+
+    /// [`Models::start`], with the segmentation network (the one tract's declutter passes
+    /// speed up) optimised as `optimisation` says.
+    ///
+    /// Errors: as [`Models::start`].
+    pub fn start_with(optimisation: Optimisation) -> Result<Models> {
         Ok(Models {
             face_detector: BlazeFace::embedded(),
             cascade: Box::new(SeetaFace::embedded()?),
             iris: Network::lazy(IRIS_ONNX, IRIS_SIDE, "iris landmarks"),
             face_mesh: Network::spawn(FACE_MESH_ONNX, FACE_MESH_SIDE, "face mesh"),
-            segmentation: Network::spawn(
+            segmentation: Network::spawn_with(
                 SELFIE_SEGMENTATION_ONNX,
                 SEGMENTATION_SIDE,
                 "segmentation",
+                optimisation,
             ),
         })
     }
@@ -80,7 +89,14 @@ impl Models {
     ///
     /// Errors: [`crate::Error::Model`] if an embedded model cannot be loaded (a build problem).
     pub fn load() -> Result<Models> {
-        let models = Models::start()?;
+        Models::load_with(Optimisation::CodegenOnly)
+    }
+
+    /// [`Models::load`] with the given optimisation of the segmentation network.
+    ///
+    /// Errors: as [`Models::load`].
+    pub fn load_with(optimisation: Optimisation) -> Result<Models> {
+        let models = Models::start_with(optimisation)?;
         models.face_detector.ready()?;
         models.face_mesh.ready()?;
         models.segmentation.ready()?;

@@ -7,6 +7,19 @@ use crate::error::{Error, Result};
 /// A runnable, optimised tract plan (shareable across threads).
 type Plan = Arc<TypedRunnableModel>;
 
+/// How much of tract's optimisation a network gets at load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Optimisation {
+    /// Typed, then code generation; tract's declutter passes are skipped (the cheap load, for
+    /// a one-shot run or a short batch).
+    #[default]
+    CodegenOnly,
+    /// tract's `into_optimized` (declutter, then code generation): for a long-running process
+    /// (`photocheck serve`, a long batch), where the load cost is paid once. Segmentation:
+    /// 29 ms more load, 0.7 ms less per run (6.9 -> 6.2 ms, `examples/model_time.rs`).
+    Full,
+}
+
 /// An ONNX model with its input fixed to `[1, side, side, 3]` f32 (NHWC), loaded on a thread
 /// of its own; the first [`Network::run`] waits for the load. Shareable across threads.
 pub struct Network {
@@ -22,13 +35,25 @@ impl Network {
     /// Starts loading an embedded ONNX model on a new thread (on this one when no thread can
     /// be had) and returns at once.
     pub fn spawn(bytes: &'static [u8], side: usize, name: &'static str) -> Network {
+        Network::spawn_with(bytes, side, name, Optimisation::CodegenOnly)
+    }
+
+    /// [`Network::spawn`] with the given optimisation.
+    pub fn spawn_with(
+        bytes: &'static [u8],
+        side: usize,
+        name: &'static str,
+        optimisation: Optimisation,
+    ) -> Network {
         let thread = std::thread::Builder::new()
             .name(format!("load {name}"))
-            .spawn(move || load_onnx(bytes, side, name));
+            .spawn(move || load_onnx(bytes, side, name, optimisation));
         let (plan, thread) = match thread {
             Ok(t) => (std::sync::OnceLock::new(), Some(t)),
             Err(_) => (
-                std::sync::OnceLock::from(load_onnx(bytes, side, name).map_err(|e| e.to_string())),
+                std::sync::OnceLock::from(
+                    load_onnx(bytes, side, name, optimisation).map_err(|e| e.to_string()),
+                ),
                 None,
             ),
         };
@@ -73,7 +98,8 @@ impl Network {
                     (Some(Ok(loaded)), _) => loaded.map_err(|e| e.to_string()),
                     (Some(Err(_)), _) => Err("the model loader panicked".into()),
                     (None, Some(bytes)) => {
-                        load_onnx(bytes, self.side, self.name).map_err(|e| e.to_string())
+                        load_onnx(bytes, self.side, self.name, Optimisation::CodegenOnly)
+                            .map_err(|e| e.to_string())
                     }
                     (None, None) => Err("the model loader is gone".into()),
                 }
@@ -106,17 +132,24 @@ impl Network {
 }
 
 /// Loads an ONNX model with its input shape fixed and makes it runnable: typed, then tract's
-/// code generation. tract's declutter passes are skipped: they cost 20 ms (face mesh) and
-/// 45 ms (segmentation) at load, leave the face mesh as fast and its output identical, and
-/// would save the segmentation model 1.4 ms per run (outputs differ by under 1e-5), which a
-/// single-photo call or a service's first request cannot win back.
-fn load_onnx(bytes: &[u8], side: usize, name: &str) -> Result<Plan> {
+/// code generation, with tract's declutter passes first only for [`Optimisation::Full`]
+/// (declutter costs 20-65 ms per model at load; it leaves the face mesh as fast and its
+/// output identical, and saves the segmentation model 0.7 ms per run, outputs differing by
+/// under 1e-6: worth it only where the load is paid once).
+fn load_onnx(bytes: &[u8], side: usize, name: &str, optimisation: Optimisation) -> Result<Plan> {
     let load = || -> TractResult<Plan> {
-        let mut model: TypedModel = tract_onnx::onnx()
+        let model: TypedModel = tract_onnx::onnx()
             .model_for_read(&mut &bytes[..])?
             .with_input_fact(0, f32::fact([1, side, side, 3]).into())?
             .into_typed()?;
-        model.optimize()?;
+        let model = match optimisation {
+            Optimisation::Full => model.into_optimized()?,
+            Optimisation::CodegenOnly => {
+                let mut model = model;
+                model.optimize()?;
+                model
+            }
+        };
         model.into_runnable()
     };
     load().map_err(|e| Error::Model(format!("{name} model: {e}")))
