@@ -160,6 +160,9 @@ pub(super) fn run_serve(args: ServeArgs) -> ExitCode {
             Ok(l) => l,
             Err(e) => return fail_usage(format!("--listen {}: {e}", args.listen)),
         };
+        // The signal handlers are installed before the address is announced: a SIGTERM that
+        // arrives as soon as the service answers must drain it, not kill it.
+        let shutdown = shutdown_signal();
         let addr = listener
             .local_addr()
             .map_or(args.listen.clone(), |a| a.to_string());
@@ -171,32 +174,44 @@ pub(super) fn run_serve(args: ServeArgs) -> ExitCode {
             args.timeout,
             options.max_body
         );
-        match serve(listener, engine, options, shutdown_signal()).await {
+        match serve(listener, engine, options, shutdown).await {
             Ok(()) => ExitCode::from(EXIT_PASS),
             Err(e) => fail_usage(e),
         }
     })
 }
 
-/// Completes on Ctrl-C or, on Unix, SIGTERM (what `docker stop` and systemd send).
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// A future that completes on Ctrl-C or, on Unix, SIGTERM (what `docker stop` and systemd
+/// send). The handlers are installed when this is called, not when the future is first polled.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+    let (interrupt, terminate) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (
+            signal(SignalKind::interrupt()).ok(),
+            signal(SignalKind::terminate()).ok(),
+        )
     };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
+    async move {
+        #[cfg(unix)]
+        {
+            let wait = |s: Option<tokio::signal::unix::Signal>| async move {
+                match s {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                () = wait(interrupt) => {},
+                () = wait(terminate) => {},
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        eprintln!("photocheck: stopping; finishing the requests in flight");
     }
-    eprintln!("photocheck: stopping; finishing the requests in flight");
 }
