@@ -34,7 +34,8 @@ impl Engine {
 
     /// [`Engine::new`] for a long-running process (`photocheck serve`): tract's declutter
     /// passes run on the segmentation network too ([`Optimisation::Full`]: about 30 ms more
-    /// at load, 0.7 ms less per photo).
+    /// at load and 6 MB more resident; 0-0.7 ms less per photo, within the run-to-run spread
+    /// of this machine, so batches keep the cheap load).
     ///
     /// Errors: as [`Engine::new`].
     pub fn new_long_running() -> Result<Engine> {
@@ -45,23 +46,6 @@ impl Engine {
             decode_limits: DecodeLimits::default(),
         })
     }
-
-    /// [`Engine::start`] with the given optimisation of the segmentation network (a batch
-    /// of [`Engine::FULL_OPTIMISATION_FROM_PHOTOS`] photos or more wins back the longer load).
-    ///
-    /// Errors: as [`Engine::start`].
-    pub fn start_with(optimisation: Optimisation) -> Result<Engine> {
-        Ok(Engine {
-            models: Models::start_with(optimisation)?,
-            time_limit: None,
-            parallel_stages: false,
-            decode_limits: DecodeLimits::default(),
-        })
-    }
-
-    /// Photos from which a batch is checked with [`Optimisation::Full`]: 64 photos save about
-    /// 45 ms, more than the 30 ms the optimisation costs at load.
-    pub const FULL_OPTIMISATION_FROM_PHOTOS: usize = 64;
 
     /// Starts loading the models on background threads and returns at once, so that the
     /// first photo's decoding and face detection overlap the loading (what a single-photo

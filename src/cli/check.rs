@@ -365,13 +365,7 @@ fn start_engine(args: &CheckArgs, options: &Options, photos: usize) -> Step<Engi
     };
     let jobs = options.jobs;
     // Fewer photos than jobs leaves cores idle: each photo then uses two threads.
-    // A long batch pays for tract's full optimisation of the segmentation network.
-    let optimisation = if photos >= Engine::FULL_OPTIMISATION_FROM_PHOTOS {
-        photocheck::runtime::Optimisation::Full
-    } else {
-        photocheck::runtime::Optimisation::CodegenOnly
-    };
-    let engine = Engine::start_with(optimisation)
+    let engine = Engine::start()
         .map_err(fail_usage)?
         .with_time_limit(limit)
         .with_parallel_stages(jobs >= 2 && photos < jobs);

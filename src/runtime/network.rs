@@ -15,8 +15,8 @@ pub enum Optimisation {
     #[default]
     CodegenOnly,
     /// tract's `into_optimized` (declutter, then code generation): for a long-running process
-    /// (`photocheck serve`, a long batch), where the load cost is paid once. Segmentation:
-    /// 29 ms more load, 0.7 ms less per run (6.9 -> 6.2 ms, `examples/model_time.rs`).
+    /// (`photocheck serve`), where the load cost is paid once. Segmentation: 30-50 ms more
+    /// load, 0-0.7 ms less per run (`examples/model_time.rs`, two runs on this machine).
     Full,
 }
 
