@@ -67,7 +67,7 @@ impl Network {
     }
 
     /// A network loaded on the thread that first runs it (for a model that most photos never
-    /// need, such as the fallback face detector): costs nothing until then.
+    /// need, such as the iris model): costs nothing until then.
     pub fn lazy(bytes: &'static [u8], side: usize, name: &'static str) -> Network {
         Network {
             name,
