@@ -54,14 +54,7 @@ impl BlazeFace {
             ((f64::from(w) * scale).round() as u32).clamp(1, SIDE as u32),
             ((f64::from(h) * scale).round() as u32).clamp(1, SIDE as u32),
         );
-        // A photo of 512 px or more is reduced by area averaging (what a large reduction needs,
-        // and several times cheaper: 1100 x 1600 px, detection 14 -> 9 ms); an ID-sized one by
-        // a filtered resize.
-        let small = if w.max(h) >= 4 * SIDE as u32 {
-            imageops::thumbnail(img, sw, sh)
-        } else {
-            imageops::resize(img, sw, sh, imageops::FilterType::Triangle)
-        };
+        let small = imageops::resize(img, sw, sh, imageops::FilterType::Triangle);
         // Centred in the square, padded with black (MediaPipe's letterbox).
         let (ox, oy) = ((SIDE as u32 - sw) / 2, (SIDE as u32 - sh) / 2);
         let mut input = vec![-1.0f32; SIDE * SIDE * 3];
