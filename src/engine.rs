@@ -24,12 +24,7 @@ impl Engine {
     ///
     /// Errors: [`Error::Model`] if an embedded model cannot be loaded (a build problem).
     pub fn new() -> Result<Engine> {
-        Ok(Engine {
-            models: Models::load()?,
-            time_limit: None,
-            parallel_stages: false,
-            decode_limits: DecodeLimits::default(),
-        })
+        Ok(Engine::with_models(Models::load()?))
     }
 
     /// [`Engine::new`] for a long-running process (`photocheck serve`): tract's declutter
@@ -39,12 +34,7 @@ impl Engine {
     ///
     /// Errors: as [`Engine::new`].
     pub fn new_long_running() -> Result<Engine> {
-        Ok(Engine {
-            models: Models::load_with(Optimisation::Full)?,
-            time_limit: None,
-            parallel_stages: false,
-            decode_limits: DecodeLimits::default(),
-        })
+        Ok(Engine::with_models(Models::load_with(Optimisation::Full)?))
     }
 
     /// Starts loading the models on background threads and returns at once, so that the
@@ -54,12 +44,18 @@ impl Engine {
     ///
     /// Errors: [`Error::Model`] if the face detector's embedded model cannot be read.
     pub fn start() -> Result<Engine> {
-        Ok(Engine {
-            models: Models::start()?,
+        Ok(Engine::with_models(Models::start()?))
+    }
+
+    /// An engine over loaded (or loading) models, with no time limit, stages run one after
+    /// another and the default decoder limits.
+    fn with_models(models: Models) -> Engine {
+        Engine {
+            models,
             time_limit: None,
             parallel_stages: false,
             decode_limits: DecodeLimits::default(),
-        })
+        }
     }
 
     /// Sets a time limit per photo: past it, the photo's report is a `timeout` error. Checked

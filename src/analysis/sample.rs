@@ -43,27 +43,7 @@ impl SquareRoi {
 
 /// Bilinear RGB sample at continuous image coordinates, edge-replicated outside the image.
 pub fn bilinear(img: &RgbImage, x: f64, y: f64) -> [f32; 3] {
-    let (w, h) = (img.width() as i64, img.height() as i64);
-    let fx = x - 0.5;
-    let fy = y - 0.5;
-    let x0 = fx.floor();
-    let y0 = fy.floor();
-    let tx = (fx - x0) as f32;
-    let ty = (fy - y0) as f32;
-    let cx = |v: i64| v.clamp(0, w - 1) as u32;
-    let cy = |v: i64| v.clamp(0, h - 1) as u32;
-    let (x0, y0) = (x0 as i64, y0 as i64);
-    let p00 = img.get_pixel(cx(x0), cy(y0)).0;
-    let p10 = img.get_pixel(cx(x0 + 1), cy(y0)).0;
-    let p01 = img.get_pixel(cx(x0), cy(y0 + 1)).0;
-    let p11 = img.get_pixel(cx(x0 + 1), cy(y0 + 1)).0;
-    let mut out = [0f32; 3];
-    for c in 0..3 {
-        let top = f32::from(p00[c]) * (1.0 - tx) + f32::from(p10[c]) * tx;
-        let bottom = f32::from(p01[c]) * (1.0 - tx) + f32::from(p11[c]) * tx;
-        out[c] = top * (1.0 - ty) + bottom * ty;
-    }
-    out
+    Bilinear::new(img).at(x, y)
 }
 
 /// Fills a `[1, n, n, 3]` NHWC input (`n * n * 3` f32 values, row-major, RGB scaled to
@@ -115,8 +95,8 @@ pub fn window_input(img: &RgbImage, roi: &SquareRoi, n: usize) -> Vec<f32> {
     data
 }
 
-/// Bilinear RGB sampling straight from an image's buffer ([`bilinear`] without the per-pixel
-/// bounds checks inside the image).
+/// Bilinear RGB sampling straight from an image's buffer, for many samples of one image (what
+/// [`bilinear`] does for one).
 struct Bilinear<'a> {
     raw: &'a [u8],
     width: i64,
@@ -132,7 +112,8 @@ impl<'a> Bilinear<'a> {
         }
     }
 
-    /// The sample at continuous image coordinates, as [`bilinear`].
+    /// The sample at continuous image coordinates (pixel i spans [i, i+1)), edge-replicated
+    /// outside the image.
     #[inline]
     fn at(&self, x: f64, y: f64) -> [f32; 3] {
         let (fx, fy) = (x - 0.5, y - 0.5);
