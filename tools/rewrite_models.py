@@ -15,6 +15,13 @@ Rewrites (each gives the same function; floating-point results agree to rounding
   * Resize (linear, half_pixel, scale 2 on H and W, NCHW) -> per axis: Pad (edge) by one, two Slices for
     the neighbours, 0.25/0.75 blends (Mul, Add), the even and odd outputs interleaved by Concat on a new
     axis and Reshape. Exactly the bilinear weights of a x2 half-pixel resize, edge rows clamped.
+  * Depthwise Conv with stride 2 -> the same Conv with stride 1, then its even rows (Reshape to row pairs
+    and a contiguous Slice) and even columns (Gather on the last axis). tract runs strided depthwise
+    convolutions through its generic path (0.6-0.7 ms for some segmentation layers); unstrided ones go
+    through its SIMD kernel, so computing four times the outputs and dropping three is faster.
+  * MaxPool 2x2, stride 2 -> Max of the even and odd rows, then Max of the even and odd columns (as
+    above). tract's MaxPool took 0.5 ms for the face mesh's first pool; Reduce<Max> was 15x slower.
+  * AveragePool whose window is the whole feature map -> GlobalAveragePool (a plain sum).
   * NHWC islands: Transpose(NCHW->NHWC) -> element-wise ops (HardSwish, Mul by a per-channel vector) ->
     Transpose(NHWC->NCHW), as tf2onnx leaves them, are run in NCHW and the transposes dropped; Reshapes
     that do not change the shape are dropped.
@@ -197,6 +204,113 @@ def rewrite_resize(g):
     return count
 
 
+def int64s(g, stem, values):
+    return g.const(stem, np.array(values, np.int64))
+
+
+def even_rows(g, nodes, x, shape, start=0):
+    """Nodes that take rows start, start + 2, ... of NCHW tensor `x` (even height) as contiguous slices:
+    Reshape to [N, C, H/2, 2W], Slice [start W, (start + 1) W) on the last axis."""
+    n, c, h, w = shape
+    pairs, y = g.name(x + '_rowpairs'), g.name(x + '_rows%d' % start)
+    nodes += [
+        helper.make_node('Reshape', [x, int64s(g, 'shape', [n, c, h // 2, 2 * w])], [pairs], name=pairs),
+        helper.make_node('Slice', [pairs, int64s(g, 'st', [start * w]), int64s(g, 'en', [(start + 1) * w]),
+                                   int64s(g, 'ax', [3])], [y], name=y),
+    ]
+    return y
+
+
+def every_second_column(g, nodes, x, width, start=0, out=None):
+    """A node that takes columns start, start + 2, ... of NCHW tensor `x` (`width` columns): a Gather on
+    the last axis (tract copies it element by element from the flat buffer; a step-2 Slice becomes its
+    Downsample, which walks a strided view and costs several times more)."""
+    y = out or g.name(x + '_cols%d' % start)
+    nodes.append(helper.make_node('Gather', [x, int64s(g, 'cols', list(range(start, width, 2)))], [y], axis=3,
+                                  name=g.name(y + '_every2')))
+    return y
+
+
+def rewrite_strided_depthwise(g):
+    """Depthwise Conv (group = channels) with stride 2 -> the same Conv with stride 1, then every second
+    row (contiguous slices, see even_rows) and every second column (Gather, see every_second_column): output (i, j) of the
+    strided conv is output (2i, 2j) of the unstrided one, summing the same products. The unstrided conv's
+    bottom and right padding is grown so that its height and width are twice the strided output's (the
+    extra row and column are discarded)."""
+    out = []
+    count = 0
+    for n in g.nodes:
+        w = g.consts.get(n.input[1]) if n.op_type == 'Conv' and len(n.input) > 1 else None
+        shape = g.shapes.get(n.input[0])
+        if (w is None or attr(n, 'group', 1) == 1 or attr(n, 'group') != w.shape[0] or w.shape[1] != 1
+                or list(attr(n, 'strides', [1, 1])) != [2, 2] or not shape or len(shape) != 4
+                or list(attr(n, 'dilations', [1, 1])) != [1, 1] or attr(n, 'auto_pad') not in (None, b'NOTSET')):
+            out.append(n)
+            continue
+        kh, kw = w.shape[2:]
+        pads = list(attr(n, 'pads', [0, 0, 0, 0]))
+        ho = (shape[2] + pads[0] + pads[2] - kh) // 2 + 1
+        wo = (shape[3] + pads[1] + pads[3] - kw) // 2 + 1
+        pads[2] = 2 * ho - shape[2] - pads[0] + kh - 1
+        pads[3] = 2 * wo - shape[3] - pads[1] + kw - 1
+        full = g.name(n.output[0] + '_stride1')
+        conv = helper.make_node('Conv', list(n.input), [full], name=full)
+        for a in n.attribute:
+            if a.name not in ('strides', 'pads'):
+                conv.attribute.append(a)
+        conv.attribute.append(helper.make_attribute('strides', [1, 1]))
+        conv.attribute.append(helper.make_attribute('pads', pads))
+        nodes = [conv]
+        rows = even_rows(g, nodes, full, [shape[0], shape[1], 2 * ho, 2 * wo])
+        every_second_column(g, nodes, rows, 2 * wo, 0, n.output[0])
+        out += nodes
+        count += 1
+    g.nodes = out
+    return count
+
+
+def rewrite_max_pool(g):
+    """MaxPool 2x2, stride 2, no padding, even sides (NCHW) -> the element-wise Max of the even and the
+    odd rows (contiguous slices, see even_rows), then of the even and the odd columns of that (Gather,
+    see every_second_column): the maximum of the same four values."""
+    out = []
+    count = 0
+    for n in g.nodes:
+        shape = g.shapes.get(n.input[0]) if n.op_type == 'MaxPool' else None
+        if (shape is None or len(shape) != 4 or list(attr(n, 'kernel_shape')) != [2, 2]
+                or list(attr(n, 'strides', [1, 1])) != [2, 2] or any(attr(n, 'pads', [0] * 4))
+                or attr(n, 'auto_pad') not in (None, b'NOTSET') or attr(n, 'ceil_mode', 0)
+                or len(n.output) != 1 or shape[2] % 2 or shape[3] % 2):
+            out.append(n)
+            continue
+        x = n.input[0]
+        rows = [even_rows(g, out, x, shape, start) for start in (0, 1)]
+        row_max = g.name(n.output[0] + '_rowmax')
+        out.append(helper.make_node('Max', rows, [row_max], name=row_max))
+        cols = [every_second_column(g, out, row_max, shape[3], start) for start in (0, 1)]
+        out.append(helper.make_node('Max', cols, [n.output[0]], name=g.name(n.output[0] + '_max')))
+        count += 1
+    g.nodes = out
+    return count
+
+
+def rewrite_global_average_pool(g):
+    """AveragePool whose window is the whole feature map (no padding) -> GlobalAveragePool."""
+    out = []
+    count = 0
+    for n in g.nodes:
+        shape = g.shapes.get(n.input[0]) if n.op_type == 'AveragePool' else None
+        if (shape is None or len(shape) != 4 or list(attr(n, 'kernel_shape')) != shape[2:]
+                or any(attr(n, 'pads', [0] * 4)) or attr(n, 'auto_pad') not in (None, b'NOTSET')):
+            out.append(n)
+            continue
+        out.append(helper.make_node('GlobalAveragePool', [n.input[0]], list(n.output),
+                                    name=g.name(n.output[0] + '_global')))
+        count += 1
+    g.nodes = out
+    return count
+
+
 NHWC = [0, 2, 3, 1]
 NCHW = [0, 3, 1, 2]
 ELEMENTWISE = {'HardSwish', 'Relu', 'Sigmoid'}
@@ -272,6 +386,9 @@ def main():
         original = onnx.load(os.path.join(SOURCE, f))
         g = Graph(original)
         done = {'PRelu': rewrite_prelu(g), 'Resize': rewrite_resize(g), 'Transpose': drop_nhwc_islands(g)}
+        done['strided depthwise Conv'] = rewrite_strided_depthwise(g)
+        done['MaxPool'] = rewrite_max_pool(g)
+        done['AveragePool'] = rewrite_global_average_pool(g)
         path = os.path.join(MODELS, f)
         if not any(done.values()):
             open(path, 'wb').write(open(os.path.join(SOURCE, f), 'rb').read())
