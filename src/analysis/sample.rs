@@ -152,15 +152,11 @@ fn upright_window_input(
         for &(j, wy) in &rows[v][..used] {
             let line = filtered[j - first].get_or_insert_with(|| {
                 let pixels = &raw[j * stride..(j + 1) * stride];
-                let mut line = vec![0f32; n * 3];
-                for (out, taps) in line.chunks_exact_mut(3).zip(&cols) {
-                    for &(i, wx) in &taps[..used] {
-                        for c in 0..3 {
-                            out[c] += wx * f32::from(pixels[i * 3 + c]);
-                        }
-                    }
+                if used == 2 {
+                    filter_line::<2>(pixels, &cols)
+                } else {
+                    filter_line::<4>(pixels, &cols)
                 }
-                line
             });
             for (o, l) in out_row.iter_mut().zip(line.iter()) {
                 *o += wy * l;
@@ -170,6 +166,23 @@ fn upright_window_input(
             *o /= 255.0;
         }
     }
+}
+
+/// One image row (RGB bytes) filtered along x: for each window column, the weighted sum of its
+/// first `K` taps, per channel.
+fn filter_line<const K: usize>(pixels: &[u8], cols: &[[(usize, f32); 4]]) -> Vec<f32> {
+    let mut line = vec![0f32; cols.len() * 3];
+    for (out, taps) in line.chunks_exact_mut(3).zip(cols) {
+        let mut acc = [0f32; 3];
+        for &(i, wx) in &taps[..K] {
+            let p = &pixels[i * 3..i * 3 + 3];
+            acc[0] += wx * f32::from(p[0]);
+            acc[1] += wx * f32::from(p[1]);
+            acc[2] += wx * f32::from(p[2]);
+        }
+        out.copy_from_slice(&acc);
+    }
+    line
 }
 
 /// Bilinear RGB sampling straight from an image's buffer, for many samples of one image (what

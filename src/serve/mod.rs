@@ -861,12 +861,13 @@ async fn check_inner(
                 Ok(())
             },
         );
-        // A check stopped at its deadline is a timeout (counted where the client is
-        // answered), not a verdict.
-        if report
-            .error
-            .as_ref()
-            .is_none_or(|e| e.kind != ErrorKind::Timeout)
+        // A check stopped at its deadline, or finished after it (its client was answered
+        // 504), is a timeout (counted where the client is answered), not a verdict.
+        if Instant::now() < deadline
+            && report
+                .error
+                .as_ref()
+                .is_none_or(|e| e.kind != ErrorKind::Timeout)
         {
             worker.metrics.verdict(report.verdict, start.elapsed());
         }
@@ -917,9 +918,12 @@ async fn fix_inner(
     let report = run_on_slot(st, deadline, &bytes, move |worker| {
         let start = Instant::now();
         let outcome = worker.engine.fix_bytes_with(&file, &photo, &spec, white);
-        worker
-            .metrics
-            .verdict(outcome.before.verdict, start.elapsed());
+        // As for a check: one finished after its deadline was answered 504, not a verdict.
+        if Instant::now() < deadline {
+            worker
+                .metrics
+                .verdict(outcome.before.verdict, start.elapsed());
+        }
         let output = outcome.jpeg.as_deref().map(|j| data_url("image/jpeg", j));
         outcome.to_report(&file, output, None)
     })

@@ -111,12 +111,15 @@ async fn idle_connections_and_slow_uploads_starve_neither_health_nor_checks() {
     );
 }
 
+/// The deadline is far below what a check of this photo takes (decode, detection and three
+/// mesh windows alone take over 15 ms on a fast machine), so the client gets 504 and the check
+/// stops at a stage boundary, or finishes late; either way it is not counted as a verdict.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_check_past_its_deadline_stops_and_is_not_a_verdict() {
     let _machine = crate::common::share();
     let base = start(ServeOptions {
         max_concurrent: 1,
-        timeout: Duration::from_millis(40),
+        timeout: Duration::from_millis(10),
         ..ServeOptions::default()
     })
     .await;
