@@ -46,10 +46,17 @@ impl BackgroundModel {
 
     /// RGB distance (0..441) of pixel `(x, y)` from the modelled backdrop.
     pub fn distance(&self, img: &RgbImage, x: u32, y: u32) -> f64 {
-        let p = img.get_pixel(x, y).0;
-        let m = self.colour_at(f64::from(x) + 0.5, f64::from(y) + 0.5);
+        let b = self.basis(f64::from(x) + 0.5, f64::from(y) + 0.5);
+        self.distance_from(img.get_pixel(x, y).0, &b)
+    }
+
+    /// [`Self::distance`] of colour `p` at the point whose [`Self::basis`] is `b`.
+    fn distance_from(&self, p: [u8; 3], b: &[f64; 6]) -> f64 {
         (0..3)
-            .map(|c| (f64::from(p[c]) - m[c]).powi(2))
+            .map(|c| {
+                let m: f64 = (0..6).map(|k| self.coeffs[c][k] * b[k]).sum();
+                (f64::from(p[c]) - m).powi(2)
+            })
             .sum::<f64>()
             .sqrt()
     }
@@ -85,14 +92,18 @@ impl BackgroundModel {
             samples: pts.len(),
         };
         let mut keep: Vec<bool> = vec![true; pts.len()];
+        // Each sample's basis, computed once for the three rounds.
+        let bases: Vec<[f64; 6]> = pts
+            .iter()
+            .map(|(x, y, _)| model.basis(f64::from(*x) + 0.5, f64::from(*y) + 0.5))
+            .collect();
         for _round in 0..3 {
             let mut ata = [[0.0f64; 6]; 6];
             let mut atb = [[0.0f64; 6]; 3];
-            for (i, (x, y, p)) in pts.iter().enumerate() {
+            for (i, ((_, _, p), b)) in pts.iter().zip(&bases).enumerate() {
                 if !keep[i] {
                     continue;
                 }
-                let b = model.basis(f64::from(*x) + 0.5, f64::from(*y) + 0.5);
                 for r in 0..6 {
                     for c in 0..6 {
                         ata[r][c] += b[r] * b[c];
@@ -107,7 +118,8 @@ impl BackgroundModel {
             }
             let mut residuals: Vec<f64> = pts
                 .iter()
-                .map(|(x, y, _)| model.distance(img, *x, *y))
+                .zip(&bases)
+                .map(|((_, _, p), b)| model.distance_from(*p, b))
                 .collect();
             let mut sorted = residuals.clone();
             sorted.sort_by(f64::total_cmp);

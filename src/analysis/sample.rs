@@ -81,6 +81,17 @@ pub fn window_input(img: &RgbImage, roi: &SquareRoi, n: usize) -> Vec<f32> {
         .collect();
     for (v, row) in data.chunks_exact_mut(n * 3).enumerate() {
         let (mut x, mut y) = (x00 + v as f64 * dv_x, y00 + v as f64 * dv_y);
+        if let [(ox, oy)] = offsets[..] {
+            for out in row.chunks_exact_mut(3) {
+                let p = sampler.at(x + ox, y + oy);
+                for c in 0..3 {
+                    out[c] = p[c] * norm;
+                }
+                x += du_x;
+                y += du_y;
+            }
+            continue;
+        }
         for out in row.chunks_exact_mut(3) {
             let mut acc = [0f32; 3];
             for (ox, oy) in &offsets {
@@ -204,7 +215,7 @@ impl<'a> Bilinear<'a> {
 
     /// The sample at continuous image coordinates (pixel i spans [i, i+1)), edge-replicated
     /// outside the image.
-    #[inline]
+    #[inline(always)]
     fn at(&self, x: f64, y: f64) -> [f32; 3] {
         let (fx, fy) = (x - 0.5, y - 0.5);
         // floor without a libm call (the default x86-64 target has no rounding instruction).
