@@ -74,9 +74,9 @@ pub fn background_stats(img: &RgbImage, mask: &PersonMask) -> Option<BackgroundS
         ((f64::from(h0) / s).round() as u32).max(1),
     );
     let small = if s > 1.0 {
-        imageops::resize(img, w, h, imageops::FilterType::Triangle)
+        std::borrow::Cow::Owned(imageops::resize(img, w, h, imageops::FilterType::Triangle))
     } else {
-        img.clone()
+        std::borrow::Cow::Borrowed(img)
     };
     let person = GrayImage::from_fn(w, h, |x, y| {
         let (mx, my) = ((f64::from(x) + 0.5) * s, (f64::from(y) + 0.5) * s);

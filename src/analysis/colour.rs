@@ -57,9 +57,10 @@ pub fn labs_u8<'a>(pixels: impl Iterator<Item = &'a [u8; 3]>) -> Vec<[f32; 3]> {
     })
 }
 
-/// Chroma C*ab of a Lab colour.
+/// Chroma C*ab of a Lab colour: `sqrt(a*^2 + b*^2)` (a*, b* stay within +-130, so the plain
+/// formula needs none of `hypot`'s overflow guard, which costs a libm call per pixel).
 pub fn chroma(lab: [f32; 3]) -> f32 {
-    lab[1].hypot(lab[2])
+    (lab[1] * lab[1] + lab[2] * lab[2]).sqrt()
 }
 
 /// Colour statistics of the photo: is it colour, greyscale or toned monochrome (sepia)?
