@@ -185,11 +185,22 @@ fn plan_keeping(
     // The length, the rule that fails a photo, keeps twice the safety margin when the width
     // is met too (measures carry some error; the width rule is a warning).
     let margins = (2.0 * SAFETY_MM, SAFETY_MM);
-    let kept_mm = match crate::checks::head::scale_window(spec, &measured, margins) {
+    let window = |margins| crate::checks::head::scale_window(spec, &measured, margins);
+    let kept_mm = match window(margins) {
         Some(w) if w.with_width && keep_width => {
             let alone = inside(source_length_mm, l_lo, l_hi) / source_length_mm;
             source_length_mm * alone.clamp(w.lo, w.hi)
         }
+        // The bands meet, but not with the safety margins (a face at the limit of the
+        // proportions both rules allow): the length keeps its margin (`w` is its band then),
+        // at the end nearest to where the two bands meet, so that the width gets as close to
+        // its band as the length allows.
+        Some(w) if w.conflict && keep_width => match window((0.0, 0.0)) {
+            Some(both) if both.with_width => {
+                source_length_mm * ((both.lo + both.hi) / 2.0).clamp(w.lo, w.hi)
+            }
+            _ => inside(source_length_mm, l_lo, l_hi),
+        },
         _ => inside(source_length_mm, l_lo, l_hi),
     };
     let target_length = kept_mm * px_per_mm;

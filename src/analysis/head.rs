@@ -475,17 +475,17 @@ pub fn cheek_labs(img: &RgbImage, mesh: &FaceMesh) -> Vec<[f32; 3]> {
     let ipd = (er.0 - el.0).hypot(er.1 - el.1).max(4.0);
     let r = (0.15 * ipd).max(1.0);
     let step = (r / 4.0).max(1.0);
+    // Grid points by index (a running sum `x += step` lands a rounding error either side of
+    // `cx + r`, so the last row and column came and went with sub-pixel changes of the eyes).
+    let last = (2.0 * r / step + 1e-9).floor() as usize;
     let mut samples = Vec::new();
     for e in [el, er] {
         let (cx, cy) = (e.0, e.1 + 0.45 * ipd);
-        let mut y = cy - r;
-        while y <= cy + r {
-            let mut x = cx - r;
-            while x <= cx + r {
-                samples.push(lab(bilinear(img, x, y)));
-                x += step;
+        for j in 0..=last {
+            let y = cy - r + j as f64 * step;
+            for i in 0..=last {
+                samples.push(lab(bilinear(img, cx - r + i as f64 * step, y)));
             }
-            y += step;
         }
     }
     samples
