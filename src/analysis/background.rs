@@ -1,7 +1,7 @@
 //! Stage: backdrop statistics (mean colour, lightness and colour-difference histograms) of
 //! the pixels outside the person, in CIE L*a*b* (D65).
 
-use image::{GrayImage, Luma, RgbImage, imageops};
+use image::{GrayImage, Luma, RgbImage};
 use imageproc::distance_transform::Norm;
 use serde::{Deserialize, Serialize};
 
@@ -74,7 +74,7 @@ pub fn background_stats(img: &RgbImage, mask: &PersonMask) -> Option<BackgroundS
         ((f64::from(h0) / s).round() as u32).max(1),
     );
     let small = if s > 1.0 {
-        std::borrow::Cow::Owned(imageops::resize(img, w, h, imageops::FilterType::Triangle))
+        std::borrow::Cow::Owned(super::sample::resize_triangle(img, w, h))
     } else {
         std::borrow::Cow::Borrowed(img)
     };

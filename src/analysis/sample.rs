@@ -41,6 +41,23 @@ impl SquareRoi {
     }
 }
 
+/// `img` resized to `width` x `height` px with a triangle (bilinear) filter whose support widens
+/// with the reduction: what `image::imageops::resize` with `FilterType::Triangle` computes (both
+/// follow Pillow's convolution; 8-bit results agree within one level), by `fast_image_resize`'s
+/// SIMD kernels, several times faster on a large photo. Falls back to `image`'s resize if the
+/// fast one refuses (it does not for RGB images of at least 1 x 1 px).
+pub fn resize_triangle(img: &RgbImage, width: u32, height: u32) -> RgbImage {
+    use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
+    let mut out = RgbImage::new(width, height);
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear));
+    match Resizer::new().resize(img, &mut out, &options) {
+        Ok(()) => out,
+        Err(_) => {
+            image::imageops::resize(img, width, height, image::imageops::FilterType::Triangle)
+        }
+    }
+}
+
 /// Bilinear RGB sample at continuous image coordinates, edge-replicated outside the image.
 pub fn bilinear(img: &RgbImage, x: f64, y: f64) -> [f32; 3] {
     Bilinear::new(img).at(x, y)
@@ -308,6 +325,29 @@ pub fn polygon_pixels(img: &RgbImage, poly: &[(f64, f64)]) -> Vec<(u32, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fast triangle resize gives what `image`'s does, within one level, when reducing a
+    /// photo (by small and large factors) and when enlarging it.
+    #[test]
+    fn triangle_resize_is_images_within_one_level() {
+        let img = image::open(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/grace_hopper.jpg"
+        ))
+        .expect("fixture")
+        .to_rgb8();
+        for (w, h) in [(88, 128), (330, 401), (17, 9), (700, 900)] {
+            let want = image::imageops::resize(&img, w, h, image::imageops::FilterType::Triangle);
+            let got = resize_triangle(&img, w, h);
+            let worst = got
+                .as_raw()
+                .iter()
+                .zip(want.as_raw())
+                .map(|(a, b)| a.abs_diff(*b))
+                .max();
+            assert!(worst <= Some(1), "{w} x {h}: {worst:?}");
+        }
+    }
 
     #[test]
     fn window_mapping_round_trips() {

@@ -2,7 +2,7 @@
 //! detector (it also finds faces SeetaFace's frontal cascade misses: behind sunglasses, a mask,
 //! a scarf, tilted, small second faces).
 
-use image::{RgbImage, imageops};
+use image::RgbImage;
 
 use super::FaceBox;
 use super::network::Network;
@@ -54,7 +54,7 @@ impl BlazeFace {
             ((f64::from(w) * scale).round() as u32).clamp(1, SIDE as u32),
             ((f64::from(h) * scale).round() as u32).clamp(1, SIDE as u32),
         );
-        let small = imageops::resize(img, sw, sh, imageops::FilterType::Triangle);
+        let small = crate::analysis::sample::resize_triangle(img, sw, sh);
         // Centred in the square, padded with black (MediaPipe's letterbox).
         let (ox, oy) = ((SIDE as u32 - sw) / 2, (SIDE as u32 - sh) / 2);
         let mut input = vec![-1.0f32; SIDE * SIDE * 3];
