@@ -20,7 +20,8 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Loads and optimises the embedded models, two at a time (about 40 ms on two cores).
+    /// Loads and optimises the embedded models, each on a thread of its own (70-80 ms until the
+    /// last is ready on two cores; `examples/model_time.rs` gives each model's load).
     ///
     /// Errors: [`Error::Model`] if an embedded model cannot be loaded (a build problem).
     pub fn new() -> Result<Engine> {
@@ -29,8 +30,8 @@ impl Engine {
 
     /// [`Engine::new`] for a long-running process (`photocheck serve`): tract's declutter
     /// passes run on the segmentation network too ([`Optimisation::Full`]: about 30 ms more
-    /// at load and 6 MB more resident; 0-0.7 ms less per photo, within the run-to-run spread
-    /// of this machine, so batches keep the cheap load).
+    /// at load and 6 MB more resident; about 0.4 ms less per photo on the rewritten model, a
+    /// gain a batch does not earn back in load time).
     ///
     /// Errors: as [`Engine::new`].
     pub fn new_long_running() -> Result<Engine> {

@@ -15,8 +15,9 @@ pub enum Optimisation {
     #[default]
     CodegenOnly,
     /// tract's `into_optimized` (declutter, then code generation): for a long-running process
-    /// (`photocheck serve`), where the load cost is paid once. Segmentation: 30-50 ms more
-    /// load, 0-0.7 ms less per run (`examples/model_time.rs`, two runs on this machine).
+    /// (`photocheck serve`), where the load cost is paid once. Segmentation: about 40 ms more
+    /// load, about 0.4 ms less per run (6.1-6.8 against 6.7-6.8 ms, `examples/model_time.rs`,
+    /// three runs on this machine).
     Full,
 }
 
