@@ -1,7 +1,7 @@
 //! Stage: backdrop statistics (mean colour, lightness and colour-difference histograms) of
 //! the pixels outside the person, in CIE L*a*b* (D65).
 
-use image::{GrayImage, Luma, RgbImage};
+use image::{GrayImage, RgbImage};
 use imageproc::distance_transform::Norm;
 use serde::{Deserialize, Serialize};
 
@@ -78,66 +78,74 @@ pub fn background_stats(img: &RgbImage, mask: &PersonMask) -> Option<BackgroundS
     } else {
         std::borrow::Cow::Borrowed(img)
     };
-    let person = GrayImage::from_fn(w, h, |x, y| {
-        let (mx, my) = ((f64::from(x) + 0.5) * s, (f64::from(y) + 0.5) * s);
-        Luma([if mask.at(mx as i64, my as i64) >= 0.1 {
-            255
-        } else {
-            0
-        }])
-    });
+    // The person mask on the statistics copy: each copy pixel reads the mask at its centre.
+    let person = if s > 1.0 || (mask.width, mask.height) != (w, h) {
+        let xs: Vec<i64> = (0..w).map(|x| ((f64::from(x) + 0.5) * s) as i64).collect();
+        let mut raw = Vec::with_capacity((w * h) as usize);
+        for y in 0..h {
+            let my = ((f64::from(y) + 0.5) * s) as i64;
+            raw.extend(xs.iter().map(|&mx| person_level(mask.at(mx, my))));
+        }
+        GrayImage::from_raw(w, h, raw)
+    } else {
+        GrayImage::from_raw(w, h, mask.prob.iter().map(|&p| person_level(p)).collect())
+    }
+    .expect("one value per pixel");
     let radius = ((f64::from(h) * 0.01).round() as u8).max(1);
     let grown = imageproc::morphology::dilate(&person, Norm::LInf, radius);
     let labs = colour::labs_u8(small.pixels().map(|p| &p.0));
-    let lightness = GrayImage::from_fn(w, h, |x, y| {
-        let l = labs[(y * w + x) as usize][0];
-        // L* is never negative: adding a half and truncating rounds (without a libm call).
-        Luma([(l * 2.55 + 0.5).clamp(0.0, 255.0) as u8])
-    });
+    // L* is never negative: adding a half and truncating rounds (without a libm call).
+    let lightness = GrayImage::from_raw(
+        w,
+        h,
+        labs.iter()
+            .map(|l| (l[0] * 2.55 + 0.5).clamp(0.0, 255.0) as u8)
+            .collect(),
+    )
+    .expect("one value per pixel");
     let close_r = ((f64::from(h) * 0.008).round() as u8).max(1);
     let closed = imageproc::morphology::grayscale_close(
         &lightness,
         &imageproc::morphology::Mask::square(close_r),
     );
+    // Backdrop pixels: outside the grown person mask.
+    let backdrop = || {
+        grown
+            .as_raw()
+            .iter()
+            .zip(closed.as_raw())
+            .zip(lightness.as_raw())
+            .zip(&labs)
+            .filter(|(((g, _), _), _)| **g == 0)
+            .map(|(((_, &closed), &light), c)| (closed, light, c))
+    };
     let mut hist = vec![0u32; 101];
     let (mut n, mut sum_c) = (0usize, 0.0);
     let mut sum = [0.0f64; 3];
-    for y in 0..h {
-        for x in 0..w {
-            if grown.get_pixel(x, y)[0] != 0 {
-                continue;
-            }
-            let c = labs[(y * w + x) as usize];
-            n += 1;
-            for k in 0..3 {
-                sum[k] += f64::from(c[k]);
-            }
-            sum_c += f64::from(colour::chroma(c));
-            let lc = f32::from(closed.get_pixel(x, y)[0]) / 2.55;
-            hist[(lc.clamp(0.0, 100.0)) as usize] += 1;
+    for (closed, _, c) in backdrop() {
+        n += 1;
+        for k in 0..3 {
+            sum[k] += f64::from(c[k]);
         }
+        sum_c += f64::from(colour::chroma(*c));
+        let lc = f32::from(closed) / 2.55;
+        hist[(lc.clamp(0.0, 100.0)) as usize] += 1;
     }
     if n < 50 {
         return None;
     }
     let mean_lab = sum.map(|v| v / n as f64);
     let mut delta_e_histogram = vec![0u32; 51];
-    for y in 0..h {
-        for x in 0..w {
-            let i = (y * w + x) as usize;
-            let strand = f32::from(closed.get_pixel(x, y)[0])
-                - f32::from(lightness.get_pixel(x, y)[0])
-                > 5.0 * 2.55;
-            if grown.get_pixel(x, y)[0] != 0 || strand {
-                continue;
-            }
-            let c = labs[i];
-            let de = (0..3)
-                .map(|k| (f64::from(c[k]) - mean_lab[k]).powi(2))
-                .sum::<f64>()
-                .sqrt();
-            delta_e_histogram[(de.floor() as usize).min(50)] += 1;
+    for (closed, light, c) in backdrop() {
+        let strand = f32::from(closed) - f32::from(light) > 5.0 * 2.55;
+        if strand {
+            continue;
         }
+        let de = (0..3)
+            .map(|k| (f64::from(c[k]) - mean_lab[k]).powi(2))
+            .sum::<f64>()
+            .sqrt();
+        delta_e_histogram[(de.floor() as usize).min(50)] += 1;
     }
     let edge_band_share = edge_band_share(&labs, w, h);
     Some(BackgroundStats {
@@ -150,6 +158,12 @@ pub fn background_stats(img: &RgbImage, mask: &PersonMask) -> Option<BackgroundS
         mean_lab,
         delta_e_histogram,
     })
+}
+
+/// 255 where the person probability is at least 0.1 (the person, with the fringe of loose hair
+/// the model is unsure of), else 0.
+fn person_level(p: f32) -> u8 {
+    if p >= 0.1 { 255 } else { 0 }
 }
 
 /// The largest share, over the four edges, of positions where the outermost strip differs
