@@ -4,7 +4,8 @@
 //! `cargo run --release --example mesh_window_fit -- PHOTO_OR_DIR...`
 //!
 //! For each photo: BlazeFace's main face, then the mesh run the long way (the detector's box
-//! window and two windows rebuilt from the previous mesh, as before issue 17), and the window
+//! window and two windows rebuilt from the previous mesh, as before issue 17; how much the
+//! second rebuilt window shrinks gives [`REBUILT_WINDOW_SHRINK`]), and the window
 //! that mesh asks for next (its fixed point). Prints, in the eye frame (origin between the
 //! eyes, x along the eye line, unit the eye distance), the median and the median absolute
 //! deviation of that window's centre and side and of its angle from the eye line, and how far
@@ -13,6 +14,7 @@
 //! come from the multi-face recall set of `tools/make_recall_set.py`, upright windows).
 //!
 //! [`roi_from_eyes`]: photocheck::analysis::mesh::roi_from_eyes
+//! [`REBUILT_WINDOW_SHRINK`]: photocheck::analysis::mesh::REBUILT_WINDOW_SHRINK
 
 use photocheck::analysis::detect;
 use photocheck::analysis::mesh::{self, idx};
@@ -49,6 +51,7 @@ fn main() -> anyhow::Result<()> {
     let models = Models::load()?;
     let (mut cu, mut cv, mut side, mut angle) = (vec![], vec![], vec![], vec![]);
     let (mut chin, mut forehead) = (vec![], vec![]);
+    let (mut shrink, mut shift) = (vec![], vec![]);
     for f in &files {
         let photo = photocheck::decode::decode(&std::fs::read(f)?)?;
         let img = &photo.image;
@@ -56,7 +59,14 @@ fn main() -> anyhow::Result<()> {
         let Some(face) = faces.first() else { continue };
         let Some([l, r]) = face.eyes else { continue };
         let first = mesh::face_mesh_once(&models.face_mesh, img, &mesh::roi_from_face_box(face))?;
-        let long = mesh::refine_face_mesh(&models.face_mesh, img, first)?;
+        // The long way: two windows rebuilt from the previous mesh. How much the second
+        // rebuilt window is smaller than the first gives `REBUILT_WINDOW_SHRINK`.
+        let once = first.next_roi();
+        let rebuilt = mesh::face_mesh_once(&models.face_mesh, img, &once)?;
+        let twice = rebuilt.next_roi();
+        shrink.push(1.0 - twice.side / once.side);
+        shift.push((twice.cx - once.cx).hypot(twice.cy - once.cy) / once.side);
+        let long = mesh::face_mesh_once(&models.face_mesh, img, &twice)?;
         if long.presence < 0.5 {
             continue;
         }
@@ -86,6 +96,11 @@ fn main() -> anyhow::Result<()> {
             &chin,
         ),
         ("one-window forehead - long-way forehead, same", &forehead),
+        (
+            "second rebuilt window: 1 - side / first rebuilt side",
+            &shrink,
+        ),
+        ("second rebuilt window: centre shift / first side", &shift),
     ] {
         println!("{name}: median {:.4}, MAD {:.4}", median(v.clone()), mad(v));
     }
