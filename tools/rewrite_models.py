@@ -97,6 +97,13 @@ class Graph:
         used = {i for n in self.nodes for i in n.input}
         self.consts = {k: v for k, v in self.consts.items() if k in used}
 
+    def refresh_shapes(self):
+        """Shapes of the tensors earlier rewrites made (shape inference over the graph as it is
+        now), so that later rewrites, which need an input's shape, see them."""
+        inferred = shape_inference.infer_shapes(self.build()).graph
+        for v in list(inferred.value_info) + list(inferred.input) + list(inferred.output):
+            self.shapes.setdefault(v.name, [d.dim_value for d in v.type.tensor_type.shape.dim])
+
     def build(self):
         g = self.model.graph
         graph = helper.make_graph(
@@ -386,6 +393,7 @@ def main():
         original = onnx.load(os.path.join(SOURCE, f))
         g = Graph(original)
         done = {'PRelu': rewrite_prelu(g), 'Resize': rewrite_resize(g), 'Transpose': drop_nhwc_islands(g)}
+        g.refresh_shapes()
         done['strided depthwise Conv'] = rewrite_strided_depthwise(g)
         done['MaxPool'] = rewrite_max_pool(g)
         done['AveragePool'] = rewrite_global_average_pool(g)

@@ -105,12 +105,18 @@ impl BackgroundModel {
                     continue;
                 }
                 for r in 0..6 {
-                    for c in 0..6 {
+                    // The normal matrix is symmetric: its lower triangle is copied below.
+                    for c in r..6 {
                         ata[r][c] += b[r] * b[c];
                     }
                     for ch in 0..3 {
                         atb[ch][r] += b[r] * f64::from(p[ch]);
                     }
+                }
+            }
+            for r in 1..6 {
+                for c in 0..r {
+                    ata[r][c] = ata[c][r];
                 }
             }
             for ch in 0..3 {
@@ -122,9 +128,10 @@ impl BackgroundModel {
                 .map(|((_, _, p), b)| model.distance_from(*p, b))
                 .collect();
             let mut sorted = residuals.clone();
-            sorted.sort_by(f64::total_cmp);
+            let mid = sorted.len() / 2;
+            let (_, median, _) = sorted.select_nth_unstable_by(mid, f64::total_cmp);
             // The norm of 3-channel Gaussian noise has its median at 1.538 sigma.
-            model.sigma = (sorted[sorted.len() / 2] / 1.538).max(0.5);
+            model.sigma = (*median / 1.538).max(0.5);
             let cut = 3.5 * 1.538 * model.sigma + 2.0;
             for (k, r) in keep.iter_mut().zip(residuals.drain(..)) {
                 *k = r <= cut;
