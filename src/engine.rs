@@ -74,8 +74,8 @@ impl Engine {
         self
     }
 
-    /// Runs segmentation on a second thread beside the mesh passes of the same photo: about
-    /// 20 ms less per photo when a core would otherwise be idle (a single photo, a quiet
+    /// Runs segmentation on a second thread beside the refining mesh pass of the same photo:
+    /// several ms less per photo when a core would otherwise be idle (a single photo, a quiet
     /// server), nothing gained when every core already checks a photo. Results are the same.
     pub fn with_parallel_stages(mut self, parallel: bool) -> Engine {
         self.parallel_stages = parallel;

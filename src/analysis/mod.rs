@@ -177,7 +177,7 @@ pub struct StageTimes {
 /// Analyses a photo, running `stages` and their prerequisites. With a `deadline`, gives up
 /// with [`crate::Error::Timeout`] at the first stage boundary past it (each stage itself is
 /// bounded by the image limits). With `parallel`, segmentation runs on a second thread beside
-/// the refining mesh passes (same results; for a single photo on an otherwise idle machine).
+/// the refining mesh pass (same results; for a single photo on an otherwise idle machine).
 ///
 /// Errors: [`crate::Error::Timeout`], [`crate::Error::Model`] (a network failed to load or
 /// run).
@@ -255,7 +255,7 @@ pub(crate) fn analyse(
     lap(&mut timings.work_copy);
     check_time("landmarks")?;
     // The detector's window first: the segmentation window is sized from this mesh, so
-    // that segmentation can run beside the refining mesh passes.
+    // that segmentation can run beside the refining mesh pass.
     let first_started = std::time::Instant::now();
     let first = mesh::face_mesh_once(&models.face_mesh, work, &mesh::roi_from_face_box(main))?;
     let first_time = first_started.elapsed();
