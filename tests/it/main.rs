@@ -22,6 +22,7 @@ mod decode;
 mod detection;
 mod fix;
 mod fixtures;
+mod mesh;
 mod photo_suite;
 mod reports;
 #[cfg(feature = "serve")]
