@@ -128,8 +128,8 @@ pub const WINDOW_SIDE_PER_EYE_DISTANCE: f64 = 3.9675;
 
 /// The mesh window for a face whose eye centres a detector gave (`left` is the image-left
 /// eye, px), measured as a first window (`examples/mesh_window_fit.rs`; not used by the
-/// analysis, see [`refined_roi`]): rotated to the eye line, centred [`EYES_TO_WINDOW_CENTRE`] eye distances below
-/// the point between the eyes, [`WINDOW_SIDE_PER_EYE_DISTANCE`] eye distances wide: where the
+/// analysis, see [`refined_roi`]): rotated to the eye line, centred [`EYES_TO_WINDOW_CENTRE`]
+/// eye distances below the point between the eyes, [`WINDOW_SIDE_PER_EYE_DISTANCE`] eye distances wide: where the
 /// mesh's own window rebuilding ([`FaceMesh::next_roi`]) converges.
 pub fn roi_from_eyes(left: [f64; 2], right: [f64; 2]) -> SquareRoi {
     let (dx, dy) = (right[0] - left[0], right[1] - left[1]);
@@ -170,7 +170,9 @@ pub fn face_mesh_once(net: &Network, img: &RgbImage, roi: &SquareRoi) -> Result<
 /// once more: the mesh run on a rebuilt window asks for a window smaller by this share of its
 /// side (median over the 257 faces of the multi-face recall set of `tools/make_recall_set.py`,
 /// photos outside the evaluation suite; p10-p90 1.6-7.8 %; the centre moved by a median 0.9 %
-/// of the side in no preferred direction, signed medians under 0.2 %, so it is kept). Measured by `examples/mesh_window_fit.rs`.
+/// of the side in no preferred direction, signed medians under 0.2 %, so it is kept).
+/// Measured by `examples/mesh_window_fit.rs`; `tests/it/mesh.rs` checks the prediction on
+/// real faces.
 pub const REBUILT_WINDOW_SHRINK: f64 = 0.044;
 
 /// The window the mesh is run on after the detector's: rebuilt from the first mesh
