@@ -3,10 +3,10 @@
 //! (`into_optimized`, as `photocheck serve` and long batches use), and compares the outputs
 //! of models that should compute the same function:
 //!
-//! `cargo run --release --example model_time -- SIDE MODEL.onnx [OTHER.onnx...]`
+//! `cargo run --release --example model_time -- SIDE|HxW MODEL.onnx [OTHER.onnx...]`
 //!
 //! prints, per model and plan, the load time and the median run time over 30 runs on a
-//! random `[1, SIDE, SIDE, 3]` input, and the largest absolute output difference of each
+//! smooth synthetic `[1, H, W, 3]` input (`SIDE` for a square one), and the largest absolute output difference of each
 //! model from the first.
 
 use std::time::{Duration, Instant};
@@ -16,24 +16,28 @@ use tract_onnx::prelude::*;
 fn main() -> TractResult<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((side, models)) = args.split_first() else {
-        eprintln!("usage: model_time SIDE MODEL.onnx [OTHER.onnx...]");
+        eprintln!("usage: model_time SIDE|HxW MODEL.onnx [OTHER.onnx...]");
         std::process::exit(2);
     };
-    let side: usize = side.parse()?;
+    let (height, width): (usize, usize) = match side.split_once('x') {
+        Some((h, w)) => (h.parse()?, w.parse()?),
+        None => (side.parse()?, side.parse()?),
+    };
     // A deterministic input in 0..1 (a smooth pattern, not noise: closer to a photo).
-    let input: Tensor = tract_ndarray::Array4::from_shape_fn((1, side, side, 3), |(_, y, x, c)| {
-        let (y, x) = (y as f32 / side as f32, x as f32 / side as f32);
-        (0.5 + 0.4 * ((7.0 * x + 3.0 * y + c as f32).sin() * (5.0 * y - 2.0 * x).cos()))
-            .clamp(0.0, 1.0)
-    })
-    .into();
+    let input: Tensor =
+        tract_ndarray::Array4::from_shape_fn((1, height, width, 3), |(_, y, x, c)| {
+            let (y, x) = (y as f32 / height as f32, x as f32 / width as f32);
+            (0.5 + 0.4 * ((7.0 * x + 3.0 * y + c as f32).sin() * (5.0 * y - 2.0 * x).cos()))
+                .clamp(0.0, 1.0)
+        })
+        .into();
     let mut reference: Option<TVec<TValue>> = None;
     for path in models {
         for full in [false, true] {
             let started = Instant::now();
             let model = tract_onnx::onnx()
                 .model_for_path(path)?
-                .with_input_fact(0, f32::fact([1, side, side, 3]).into())?
+                .with_input_fact(0, f32::fact([1, height, width, 3]).into())?
                 .into_typed()?;
             let plan = if full {
                 model.into_optimized()?.into_runnable()?

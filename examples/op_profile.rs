@@ -1,8 +1,8 @@
 //! Where a network's time goes in tract, op by op:
 //!
-//! `cargo run --release --example op_profile -- SIDE MODEL.onnx [full]`
+//! `cargo run --release --example op_profile -- SIDE|HxW MODEL.onnx [full]`
 //!
-//! runs the model 30 times on a `[1, SIDE, SIDE, 3]` input with the plan the engine uses for
+//! runs the model 30 times on a `[1, H, W, 3]` input (`SIDE` for a square one) with the plan the engine uses for
 //! one-shot runs (or tract's full optimisation with `full`) and prints the median time per op
 //! kind and the 15 slowest nodes, in ms.
 
@@ -14,16 +14,20 @@ use tract_onnx::prelude::*;
 fn main() -> TractResult<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (side, path) = match args.as_slice() {
-        [s, p, ..] => (s.parse::<usize>()?, p.clone()),
+        [s, p, ..] => (s.clone(), p.clone()),
         _ => {
-            eprintln!("usage: op_profile SIDE MODEL.onnx [full]");
+            eprintln!("usage: op_profile SIDE|HxW MODEL.onnx [full]");
             std::process::exit(2);
         }
+    };
+    let (height, width): (usize, usize) = match side.split_once('x') {
+        Some((h, w)) => (h.parse()?, w.parse()?),
+        None => (side.parse()?, side.parse()?),
     };
     let full = args.get(2).is_some_and(|a| a == "full");
     let model = tract_onnx::onnx()
         .model_for_path(&path)?
-        .with_input_fact(0, f32::fact([1, side, side, 3]).into())?
+        .with_input_fact(0, f32::fact([1, height, width, 3]).into())?
         .into_typed()?;
     let model = if full {
         model.into_optimized()?
@@ -33,10 +37,11 @@ fn main() -> TractResult<()> {
         m
     };
     let plan = model.into_runnable()?;
-    let input: Tensor = tract_ndarray::Array4::from_shape_fn((1, side, side, 3), |(_, y, x, c)| {
-        ((x * 7 + y * 3 + c) % 17) as f32 / 17.0
-    })
-    .into();
+    let input: Tensor =
+        tract_ndarray::Array4::from_shape_fn((1, height, width, 3), |(_, y, x, c)| {
+            ((x * 7 + y * 3 + c) % 17) as f32 / 17.0
+        })
+        .into();
     let mut per_node: HashMap<usize, Vec<f64>> = HashMap::new();
     let mut names: HashMap<usize, (String, String)> = HashMap::new();
     let mut totals = Vec::new();
