@@ -1,13 +1,14 @@
 //! Times ONNX models in tract, one thread, with the plan the engine uses for one-shot runs
 //! (typed, code generation; no declutter) and with tract's full optimisation
-//! (`into_optimized`, as `photocheck serve` and long batches use), and compares the outputs
+//! (`into_optimized`, as `photocheck serve` loads the segmentation network), and compares the
+//! outputs
 //! of models that should compute the same function:
 //!
 //! `cargo run --release --example model_time -- SIDE|HxW MODEL.onnx [OTHER.onnx...]`
 //!
 //! prints, per model and plan, the load time and the median run time over 30 runs on a
-//! smooth synthetic `[1, H, W, 3]` input (`SIDE` for a square one), and the largest absolute output difference of each
-//! model from the first.
+//! smooth synthetic `[1, H, W, 3]` input (`SIDE` for a square one), and the largest absolute
+//! output difference of each model from the first.
 
 use std::time::{Duration, Instant};
 

@@ -2,9 +2,9 @@
 //!
 //! `cargo run --release --example op_profile -- SIDE|HxW MODEL.onnx [full]`
 //!
-//! runs the model 30 times on a `[1, H, W, 3]` input (`SIDE` for a square one) with the plan the engine uses for
-//! one-shot runs (or tract's full optimisation with `full`) and prints the median time per op
-//! kind and the 15 slowest nodes, in ms.
+//! runs the model 30 times on a `[1, H, W, 3]` input (`SIDE` for a square one) with the plan
+//! the engine uses for one-shot runs (or tract's full optimisation with `full`) and prints the
+//! median time per op kind and the 15 slowest nodes, in ms.
 
 use std::collections::HashMap;
 use std::time::Instant;
