@@ -1,8 +1,7 @@
 //! Times ONNX models in tract, one thread, with the plan the engine uses for one-shot runs
 //! (typed, code generation; no declutter) and with tract's full optimisation
 //! (`into_optimized`, as `photocheck serve` loads the segmentation network), and compares the
-//! outputs
-//! of models that should compute the same function:
+//! outputs of models that should compute the same function:
 //!
 //! `cargo run --release --example model_time -- SIDE|HxW MODEL.onnx [OTHER.onnx...]`
 //!
