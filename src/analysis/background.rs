@@ -145,7 +145,8 @@ pub fn background_stats(img: &RgbImage, mask: &PersonMask) -> Option<BackgroundS
             .map(|k| (f64::from(c[k]) - mean_lab[k]).powi(2))
             .sum::<f64>()
             .sqrt();
-        delta_e_histogram[(de.floor() as usize).min(50)] += 1;
+        // A distance is never negative: truncating floors it (without a libm call).
+        delta_e_histogram[(de as usize).min(50)] += 1;
     }
     let edge_band_share = edge_band_share(&labs, w, h);
     Some(BackgroundStats {
