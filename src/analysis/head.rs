@@ -394,8 +394,8 @@ fn crown_from_backdrop(
 
 /// The 8-connected region of non-zero pixels of `img` that holds `(x, y)` (a non-zero pixel),
 /// as 255 on 0: the one label of `imageproc`'s `connected_components` (`Connectivity::Eight`)
-/// that is needed, found by a flood from the seed instead of labelling the whole image (a
-/// third of the work on a head's band).
+/// that is needed, found by a flood from the seed instead of labelling the whole image (head
+/// geometry 3.7 -> 3.0 ms on a 260 x 378 photo).
 fn region_of(img: &GrayImage, x: u32, y: u32) -> GrayImage {
     let (w, h) = img.dimensions();
     let mut region = GrayImage::new(w, h);
@@ -532,9 +532,9 @@ mod tests {
     use super::*;
     use imageproc::region_labelling::{Connectivity, connected_components};
 
-    /// `region_of` is the seed's label of `imageproc`'s 8-connected labelling: on the opened
-    /// backdrop-difference image of a real photo's band (many regions, diagonal contacts), for
-    /// every seed, the same pixels.
+    /// `region_of` is the seed's label of `imageproc`'s 8-connected labelling: on a binary
+    /// image of a real photo (its dark pixels, opened: many regions, diagonal contacts), from a
+    /// seed in every region, the same pixels.
     #[test]
     fn region_of_is_the_seeds_connected_component() {
         let img = image::open(concat!(
