@@ -129,8 +129,8 @@ pub const WINDOW_SIDE_PER_EYE_DISTANCE: f64 = 3.9675;
 /// The mesh window for a face whose eye centres a detector gave (`left` is the image-left
 /// eye, px), measured as a first window (`examples/mesh_window_fit.rs`; not used by the
 /// analysis, see [`refined_roi`]): rotated to the eye line, centred [`EYES_TO_WINDOW_CENTRE`]
-/// eye distances below the point between the eyes, [`WINDOW_SIDE_PER_EYE_DISTANCE`] eye distances wide: where the
-/// mesh's own window rebuilding ([`FaceMesh::next_roi`]) converges.
+/// eye distances below the point between the eyes, [`WINDOW_SIDE_PER_EYE_DISTANCE`] eye
+/// distances wide: where the mesh's own window rebuilding ([`FaceMesh::next_roi`]) converges.
 pub fn roi_from_eyes(left: [f64; 2], right: [f64; 2]) -> SquareRoi {
     let (dx, dy) = (right[0] - left[0], right[1] - left[1]);
     let d = dx.hypot(dy).max(1.0);
