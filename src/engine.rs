@@ -8,7 +8,7 @@ use crate::decode::{DecodeLimits, Photo, decode_within};
 use crate::error::{Error, Result};
 use crate::input::read_file;
 use crate::report::{FileReport, SCHEMA_VERSION, Verdict};
-use crate::runtime::{Models, Optimisation};
+use crate::runtime::{Models, Optimisation, Runtime};
 use crate::spec::Spec;
 
 /// Loads the embedded models once; shareable across threads (`&Engine` is `Sync`).
@@ -23,9 +23,28 @@ impl Engine {
     /// Loads and optimises the embedded models, each on a thread of its own (70-80 ms until the
     /// last is ready on two cores; `examples/model_time.rs` gives each model's load).
     ///
-    /// Errors: [`Error::Model`] if an embedded model cannot be loaded (a build problem).
+    /// The networks run on [`Runtime::from_env`]'s runtime: tract, or ONNX Runtime in a
+    /// build with the `onnxruntime` feature when `ORT_DYLIB_PATH` is set.
+    ///
+    /// Errors: [`Error::Model`] if an embedded model cannot be loaded (a build problem), or
+    /// ONNX Runtime was asked for and cannot be loaded.
     pub fn new() -> Result<Engine> {
         Ok(Engine::with_models(Models::load()?))
+    }
+
+    /// [`Engine::new`] with the networks on the given runtime, whatever the environment says.
+    ///
+    /// Errors: as [`Engine::new`].
+    pub fn on(runtime: Runtime) -> Result<Engine> {
+        Ok(Engine::with_models(Models::load_on(
+            runtime,
+            Optimisation::CodegenOnly,
+        )?))
+    }
+
+    /// The runtime the networks run on.
+    pub fn runtime(&self) -> Runtime {
+        self.models.runtime
     }
 
     /// [`Engine::new`] for a long-running process (`photocheck serve`): tract's declutter
@@ -357,5 +376,50 @@ mod tests {
         );
         let json = serde_json::to_value(&error).unwrap();
         assert_eq!(json["kind"], "internal");
+    }
+
+    /// With the `onnxruntime` feature, an engine on ONNX Runtime gives every fixture photo the
+    /// verdict and the rule statuses an engine on tract gives, and the same measured values to
+    /// within 0.01 (mm, degrees, shares). Needs `ORT_DYLIB_PATH`.
+    #[cfg(feature = "onnxruntime")]
+    #[test]
+    fn onnxruntime_and_tract_engines_give_the_same_reports() {
+        let tract = Engine::on(Runtime::Tract).unwrap();
+        let ort = Engine::on(Runtime::OnnxRuntime)
+            .expect("set ORT_DYLIB_PATH to an ONNX Runtime library (1.22 or later)");
+        assert_eq!(ort.runtime(), Runtime::OnnxRuntime);
+        let spec = Spec::preset("cn-driving-licence").unwrap();
+        let mut photos = 0;
+        for dir in [
+            "fixtures/made",
+            "fixtures/appearance",
+            "fixtures/exif-orientation",
+        ] {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                let (a, b) = (tract.check_file(&path, &spec), ort.check_file(&path, &spec));
+                assert_eq!(a.verdict, b.verdict, "{}", path.display());
+                let a = serde_json::to_value(&a).unwrap();
+                let b = serde_json::to_value(&b).unwrap();
+                let (ca, cb) = (&a["checks"], &b["checks"]);
+                let n = ca.as_array().map_or(0, Vec::len);
+                assert_eq!(n, cb.as_array().map_or(0, Vec::len), "{}", path.display());
+                for i in 0..n {
+                    let (x, y) = (&ca[i], &cb[i]);
+                    assert_eq!(x["id"], y["id"]);
+                    assert_eq!(x["status"], y["status"], "{} {}", path.display(), x["id"]);
+                    if let (Some(p), Some(q)) = (x["value"].as_f64(), y["value"].as_f64()) {
+                        assert!(
+                            (p - q).abs() <= 0.01,
+                            "{} {}: {p} against {q}",
+                            path.display(),
+                            x["id"]
+                        );
+                    }
+                }
+                photos += 1;
+            }
+        }
+        assert!(photos >= 25, "{photos} fixture photos");
     }
 }

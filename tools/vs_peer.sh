@@ -5,7 +5,8 @@
 # Needs hyperfine, /usr/bin/time and taskset (apt-get install hyperfine time util-linux) and the peer's
 # Python: PEER_PY=/path/to/python, or it is made once with ../shared/tools/peer_setup.sh in
 # target/peer-venv. PHOTOCHECK=/path/to/photocheck compares another build (default: this tree's
-# release build).
+# release build; with ORT_DYLIB_PATH set, built with the `onnxruntime` feature, so that photocheck runs
+# its networks with that ONNX Runtime library).
 # Prints, for photocheck and the peer: batch time on one core (--jobs 1 and `taskset -c 0` for both) and
 # on two cores, a single-photo call from a cold process, and peak resident memory of the one-core batch,
 # each with the ratio; then both reports scored against the suite's truth when the photos are the suite's.
@@ -15,7 +16,11 @@ dir=${1:-../shared/photo-suite}
 n=${2:-120}
 runs=${RUNS:-3}
 if [ -z "${PHOTOCHECK:-}" ]; then
-  cargo build --release --quiet --bin photocheck
+  if [ -n "${ORT_DYLIB_PATH:-}" ]; then
+    cargo build --release --quiet --bin photocheck --features onnxruntime
+  else
+    cargo build --release --quiet --bin photocheck
+  fi
   PHOTOCHECK=target/release/photocheck
 fi
 peer_script=../shared/tools/peer_mediapipe.py
@@ -30,7 +35,7 @@ find "$dir" -maxdepth 1 -type f \( -iname '*.jpg' -o -iname '*.jpeg' -o -iname '
   while read -r f; do ln -s "$(realpath "$f")" "$photos/$(basename "$f")"; done
 count=$(find "$photos" -maxdepth 1 -type l | wc -l)
 one=$(find "$photos" -maxdepth 1 -type l | sort | head -n 1)
-echo "photos: $count from $dir; cores: $(nproc); photocheck: $PHOTOCHECK; peer: $PEER_PY $peer_script"
+echo "photos: $count from $dir; cores: $(nproc); photocheck: $PHOTOCHECK (networks on ${ORT_DYLIB_PATH:-tract}); peer: $PEER_PY $peer_script"
 
 median() { # command... -> median wall seconds over $runs runs (one warm-up)
   hyperfine -N -i -w 1 -r "$runs" --export-json "$photos/h.json" "$*" >/dev/null 2>&1

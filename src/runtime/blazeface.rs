@@ -12,8 +12,23 @@ use crate::error::{Error, Result};
 pub(super) const BLAZEFACE_ONNX: &[u8] =
     include_bytes!("../../models/face_detection_short_range.onnx");
 
+/// The converted original (`models/source/`), what ONNX Runtime runs.
+#[cfg(feature = "onnxruntime")]
+const BLAZEFACE_SOURCE: &[u8] =
+    include_bytes!("../../models/source/face_detection_short_range.onnx");
+#[cfg(not(feature = "onnxruntime"))]
+const BLAZEFACE_SOURCE: &[u8] = BLAZEFACE_ONNX;
+
 /// Input side of the model, px.
 const SIDE: usize = 128;
+
+/// BlazeFace on both runtimes.
+pub(super) const BLAZEFACE: super::Embedded = super::Embedded {
+    name: "BlazeFace",
+    side: SIDE,
+    tract: BLAZEFACE_ONNX,
+    source: BLAZEFACE_SOURCE,
+};
 /// Anchors of the model: 16 x 16 x 2 (stride 8) and 8 x 8 x 6 (stride 16).
 const ANCHORS: usize = 896;
 
@@ -27,10 +42,16 @@ impl BlazeFace {
     /// Smallest face probability kept (MediaPipe's own threshold).
     pub const MIN_PROBABILITY: f64 = 0.5;
 
-    /// The embedded model, loading on a thread of its own (the first run waits for it).
+    /// The embedded model on tract, loading on a thread of its own (the first run waits for
+    /// it).
     pub fn embedded() -> BlazeFace {
+        BlazeFace::on(super::Runtime::Tract)
+    }
+
+    /// The embedded model on `runtime`, loading on a thread of its own.
+    pub fn on(runtime: super::Runtime) -> BlazeFace {
         BlazeFace {
-            net: Network::spawn(BLAZEFACE_ONNX, SIDE, "BlazeFace"),
+            net: Network::spawn_on(runtime, BLAZEFACE, super::Optimisation::CodegenOnly),
         }
     }
 

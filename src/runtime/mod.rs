@@ -1,5 +1,6 @@
-//! The one seam to the neural-network runtime (tract) and the face detectors (BlazeFace run with
-//! tract, SeetaFace run by rustface).
+//! The one seam to the neural-network runtime (tract; ONNX Runtime in a build with the
+//! `onnxruntime` feature, see [`Runtime`]) and the face detectors (BlazeFace, SeetaFace run by
+//! rustface).
 //!
 //! No other module names a tract or rustface type: the analysis sees a [`Network`] ("a model
 //! with a fixed `[1, side, side, 3]` NHWC input that I can run") and a [`FaceDetector`] ("find
@@ -12,10 +13,12 @@
 mod blazeface;
 mod detector;
 mod network;
+#[cfg(feature = "onnxruntime")]
+mod onnxruntime;
 
 pub use blazeface::BlazeFace;
 pub use detector::{FaceBox, FaceDetector, SeetaFace};
-pub use network::{Network, Optimisation};
+pub use network::{Embedded, Network, Optimisation, Runtime};
 
 use crate::error::Result;
 
@@ -26,6 +29,43 @@ const SELFIE_SEGMENTATION_ONNX: &[u8] = include_bytes!("../../models/selfie_segm
 
 /// MediaPipe iris landmarks (eyelid contour and iris of one eye), Apache-2.0.
 const IRIS_ONNX: &[u8] = include_bytes!("../../models/iris_landmark.onnx");
+
+/// The converted original of a shipped network (`models/source/`), what ONNX Runtime runs;
+/// a build without the `onnxruntime` feature does not embed them.
+#[cfg(feature = "onnxruntime")]
+macro_rules! source {
+    ($file:literal, $shipped:expr) => {
+        include_bytes!(concat!("../../models/source/", $file))
+    };
+}
+#[cfg(not(feature = "onnxruntime"))]
+macro_rules! source {
+    ($file:literal, $shipped:expr) => {
+        $shipped
+    };
+}
+
+/// The face mesh on both runtimes.
+const FACE_MESH: Embedded = Embedded {
+    name: "face mesh",
+    side: FACE_MESH_SIDE,
+    tract: FACE_MESH_ONNX,
+    source: source!("face_landmark.onnx", FACE_MESH_ONNX),
+};
+/// Selfie segmentation on both runtimes.
+const SELFIE_SEGMENTATION: Embedded = Embedded {
+    name: "segmentation",
+    side: SEGMENTATION_SIDE,
+    tract: SELFIE_SEGMENTATION_ONNX,
+    source: source!("selfie_segmentation.onnx", SELFIE_SEGMENTATION_ONNX),
+};
+/// Iris landmarks on both runtimes.
+const IRIS: Embedded = Embedded {
+    name: "iris landmarks",
+    side: IRIS_SIDE,
+    tract: IRIS_ONNX,
+    source: source!("iris_landmark.onnx", IRIS_ONNX),
+};
 
 /// Input side of the iris model, px.
 pub const IRIS_SIDE: usize = 64;
@@ -55,13 +95,16 @@ pub struct Models {
     /// MediaPipe selfie segmentation: input `[1, 256, 256, 3]` RGB in 0..1; output 256 x 256
     /// person probabilities.
     pub segmentation: Network,
+    /// The runtime the networks run on.
+    pub runtime: Runtime,
 }
 
 impl Models {
     /// Starts loading: returns at once (the detector is read here, in under a millisecond);
     /// the networks load on threads of their own and the first run waits for them.
     ///
-    /// Errors: [`crate::Error::Model`] if the detector's embedded model cannot be read.
+    /// Errors: [`crate::Error::Model`] if the detector's embedded model cannot be read, or
+    /// ONNX Runtime was asked for and cannot be loaded ([`Runtime::from_env`]).
     pub fn start() -> Result<Models> {
         Models::start_with(Optimisation::CodegenOnly)
     }
@@ -71,23 +114,27 @@ impl Models {
     ///
     /// Errors: as [`Models::start`].
     pub fn start_with(optimisation: Optimisation) -> Result<Models> {
+        Models::start_on(Runtime::from_env()?, optimisation)
+    }
+
+    /// [`Models::start_with`] on the given runtime (the optimisation applies to tract only).
+    ///
+    /// Errors: as [`Models::start`].
+    pub fn start_on(runtime: Runtime, optimisation: Optimisation) -> Result<Models> {
         Ok(Models {
-            face_detector: BlazeFace::embedded(),
+            face_detector: BlazeFace::on(runtime),
             cascade: Box::new(SeetaFace::embedded()?),
-            iris: Network::lazy(IRIS_ONNX, IRIS_SIDE, "iris landmarks"),
-            face_mesh: Network::spawn(FACE_MESH_ONNX, FACE_MESH_SIDE, "face mesh"),
-            segmentation: Network::spawn_with(
-                SELFIE_SEGMENTATION_ONNX,
-                SEGMENTATION_SIDE,
-                "segmentation",
-                optimisation,
-            ),
+            iris: Network::lazy_on(runtime, IRIS),
+            face_mesh: Network::spawn_on(runtime, FACE_MESH, Optimisation::CodegenOnly),
+            segmentation: Network::spawn_on(runtime, SELFIE_SEGMENTATION, optimisation),
+            runtime,
         })
     }
 
     /// Loads every model, waiting for all of them.
     ///
-    /// Errors: [`crate::Error::Model`] if an embedded model cannot be loaded (a build problem).
+    /// Errors: [`crate::Error::Model`] if an embedded model cannot be loaded (a build problem),
+    /// or ONNX Runtime was asked for and cannot be loaded ([`Runtime::from_env`]).
     pub fn load() -> Result<Models> {
         Models::load_with(Optimisation::CodegenOnly)
     }
@@ -96,7 +143,14 @@ impl Models {
     ///
     /// Errors: as [`Models::load`].
     pub fn load_with(optimisation: Optimisation) -> Result<Models> {
-        let models = Models::start_with(optimisation)?;
+        Models::load_on(Runtime::from_env()?, optimisation)
+    }
+
+    /// [`Models::load_with`] on the given runtime.
+    ///
+    /// Errors: as [`Models::load`].
+    pub fn load_on(runtime: Runtime, optimisation: Optimisation) -> Result<Models> {
+        let models = Models::start_on(runtime, optimisation)?;
         models.face_detector.ready()?;
         models.face_mesh.ready()?;
         models.segmentation.ready()?;

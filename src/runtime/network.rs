@@ -1,4 +1,5 @@
-//! A neural network with a fixed NHWC input, run with tract.
+//! A neural network with a fixed NHWC input, run with tract (or, in a build with the
+//! `onnxruntime` feature and `ORT_DYLIB_PATH` set, with ONNX Runtime: see [`Runtime`]).
 
 use tract_onnx::prelude::*;
 
@@ -6,6 +7,79 @@ use crate::error::{Error, Result};
 
 /// A runnable, optimised tract plan (shareable across threads).
 type Plan = Arc<TypedRunnableModel>;
+
+/// The runtime the networks run on, chosen once per process ([`Runtime::from_env`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Runtime {
+    /// tract (pure Rust, built in): the default, and the only runtime of a default build.
+    #[default]
+    Tract,
+    /// ONNX Runtime, loaded at start from the shared library `ORT_DYLIB_PATH` names (1.22 or
+    /// later; for example the one `pip install onnxruntime` puts in
+    /// `site-packages/onnxruntime/capi/`). Only in a build with the `onnxruntime` feature. It
+    /// runs the converted originals in `models/source/` (the shipped rewrites are for tract);
+    /// outputs agree with tract's to 1e-4 (test `onnxruntime_computes_what_tract_computes`).
+    #[cfg(feature = "onnxruntime")]
+    OnnxRuntime,
+}
+
+impl Runtime {
+    /// The runtime of this process: [`Runtime::OnnxRuntime`] in a build with the
+    /// `onnxruntime` feature when the environment variable `ORT_DYLIB_PATH` is set (the library
+    /// is loaded here, once per process), else [`Runtime::Tract`].
+    ///
+    /// Errors: [`Error::Model`] when `ORT_DYLIB_PATH` names no file or a file that is not a
+    /// usable ONNX Runtime library.
+    pub fn from_env() -> Result<Runtime> {
+        #[cfg(feature = "onnxruntime")]
+        if std::env::var_os("ORT_DYLIB_PATH").is_some_and(|p| !p.is_empty()) {
+            super::onnxruntime::init()?;
+            return Ok(Runtime::OnnxRuntime);
+        }
+        Ok(Runtime::Tract)
+    }
+
+    /// Its name, as reports and logs say it: `tract` or `onnxruntime`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Runtime::Tract => "tract",
+            #[cfg(feature = "onnxruntime")]
+            Runtime::OnnxRuntime => "onnxruntime",
+        }
+    }
+}
+
+/// An embedded network: the ONNX file tract runs (`models/`, exact rewrites for tract) and the
+/// converted original (`models/source/`, what ONNX Runtime runs; the same as `tract` in a
+/// build without the `onnxruntime` feature, which does not embed the originals).
+#[derive(Debug, Clone, Copy)]
+pub struct Embedded {
+    /// Name for errors ("face mesh").
+    pub name: &'static str,
+    /// Input side, px (the input is `[1, side, side, 3]`).
+    pub side: usize,
+    /// The model tract runs.
+    pub tract: &'static [u8],
+    /// The model ONNX Runtime runs.
+    pub source: &'static [u8],
+}
+
+impl Embedded {
+    fn bytes(&self, runtime: Runtime) -> &'static [u8] {
+        match runtime {
+            Runtime::Tract => self.tract,
+            #[cfg(feature = "onnxruntime")]
+            Runtime::OnnxRuntime => self.source,
+        }
+    }
+}
+
+/// A network loaded on one of the runtimes.
+enum Loaded {
+    Tract(Plan),
+    #[cfg(feature = "onnxruntime")]
+    Ort(super::onnxruntime::Sessions),
+}
 
 /// How much of tract's optimisation a network gets at load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -26,15 +100,16 @@ pub enum Optimisation {
 pub struct Network {
     name: &'static str,
     side: usize,
-    /// The model's bytes, for a network loaded on first use ([`Network::lazy`]).
-    bytes: Option<&'static [u8]>,
-    plan: std::sync::OnceLock<std::result::Result<Plan, String>>,
-    thread: std::sync::Mutex<Option<std::thread::JoinHandle<Result<Plan>>>>,
+    /// The runtime and the model's bytes, for a network loaded on first use
+    /// ([`Network::lazy`]).
+    bytes: Option<(Runtime, &'static [u8])>,
+    plan: std::sync::OnceLock<std::result::Result<Loaded, String>>,
+    thread: std::sync::Mutex<Option<std::thread::JoinHandle<Result<Loaded>>>>,
 }
 
 impl Network {
-    /// Starts loading an embedded ONNX model on a new thread (on this one when no thread can
-    /// be had) and returns at once.
+    /// Starts loading an embedded ONNX model with tract on a new thread (on this one when no
+    /// thread can be had) and returns at once.
     pub fn spawn(bytes: &'static [u8], side: usize, name: &'static str) -> Network {
         Network::spawn_with(bytes, side, name, Optimisation::CodegenOnly)
     }
@@ -46,14 +121,27 @@ impl Network {
         name: &'static str,
         optimisation: Optimisation,
     ) -> Network {
+        let model = Embedded {
+            name,
+            side,
+            tract: bytes,
+            source: bytes,
+        };
+        Network::spawn_on(Runtime::Tract, model, optimisation)
+    }
+
+    /// Starts loading an embedded network on `runtime` (the optimisation applies to tract
+    /// only) on a new thread (on this one when no thread can be had) and returns at once.
+    pub fn spawn_on(runtime: Runtime, model: Embedded, optimisation: Optimisation) -> Network {
+        let (bytes, side, name) = (model.bytes(runtime), model.side, model.name);
         let thread = std::thread::Builder::new()
             .name(format!("load {name}"))
-            .spawn(move || load_onnx(bytes, side, name, optimisation));
+            .spawn(move || load(runtime, bytes, side, name, optimisation));
         let (plan, thread) = match thread {
             Ok(t) => (std::sync::OnceLock::new(), Some(t)),
             Err(_) => (
                 std::sync::OnceLock::from(
-                    load_onnx(bytes, side, name, optimisation).map_err(|e| e.to_string()),
+                    load(runtime, bytes, side, name, optimisation).map_err(|e| e.to_string()),
                 ),
                 None,
             ),
@@ -67,13 +155,24 @@ impl Network {
         }
     }
 
-    /// A network loaded on the thread that first runs it (for a model that most photos never
-    /// need, such as the iris model): costs nothing until then.
+    /// A network loaded with tract on the thread that first runs it (for a model that most
+    /// photos never need, such as the iris model): costs nothing until then.
     pub fn lazy(bytes: &'static [u8], side: usize, name: &'static str) -> Network {
-        Network {
+        let model = Embedded {
             name,
             side,
-            bytes: Some(bytes),
+            tract: bytes,
+            source: bytes,
+        };
+        Network::lazy_on(Runtime::Tract, model)
+    }
+
+    /// [`Network::lazy`] on the given runtime.
+    pub fn lazy_on(runtime: Runtime, model: Embedded) -> Network {
+        Network {
+            name: model.name,
+            side: model.side,
+            bytes: Some((runtime, model.bytes(runtime))),
             plan: std::sync::OnceLock::new(),
             thread: std::sync::Mutex::new(None),
         }
@@ -91,17 +190,21 @@ impl Network {
         self.plan().map(|_| ())
     }
 
-    fn plan(&self) -> Result<&Plan> {
+    fn plan(&self) -> Result<&Loaded> {
         self.plan
             .get_or_init(|| {
                 let thread = self.thread.lock().ok().and_then(|mut t| t.take());
                 match (thread.map(|t| t.join()), self.bytes) {
                     (Some(Ok(loaded)), _) => loaded.map_err(|e| e.to_string()),
                     (Some(Err(_)), _) => Err("the model loader panicked".into()),
-                    (None, Some(bytes)) => {
-                        load_onnx(bytes, self.side, self.name, Optimisation::CodegenOnly)
-                            .map_err(|e| e.to_string())
-                    }
+                    (None, Some((runtime, bytes))) => load(
+                        runtime,
+                        bytes,
+                        self.side,
+                        self.name,
+                        Optimisation::CodegenOnly,
+                    )
+                    .map_err(|e| e.to_string()),
                     (None, None) => Err("the model loader is gone".into()),
                 }
             })
@@ -115,10 +218,21 @@ impl Network {
     /// Errors: [`Error::Model`] for a wrong input length or a runtime failure.
     pub fn run(&self, nhwc: Vec<f32>) -> Result<Vec<Vec<f32>>> {
         let n = self.side;
+        if nhwc.len() != n * n * 3 {
+            return Err(Error::Model(format!(
+                "{} input: {} values for a {n} x {n} x 3 input",
+                self.name,
+                nhwc.len()
+            )));
+        }
+        let plan = match self.plan()? {
+            Loaded::Tract(plan) => plan,
+            #[cfg(feature = "onnxruntime")]
+            Loaded::Ort(sessions) => return sessions.run(nhwc, n, self.name),
+        };
         let input = tract_ndarray::Array4::from_shape_vec((1, n, n, 3), nhwc)
             .map_err(|e| Error::Model(format!("{} input: {e}", self.name)))?;
-        let outputs = self
-            .plan()?
+        let outputs = plan
             .run(tvec!(Tensor::from(input).into()))
             .map_err(|e| Error::Model(format!("{}: {e}", self.name)))?;
         outputs
@@ -129,6 +243,21 @@ impl Network {
                     .map_err(|e| Error::Model(format!("{}: {e}", self.name)))
             })
             .collect()
+    }
+}
+
+/// Loads a network on `runtime`.
+fn load(
+    runtime: Runtime,
+    bytes: &'static [u8],
+    side: usize,
+    name: &str,
+    optimisation: Optimisation,
+) -> Result<Loaded> {
+    match runtime {
+        Runtime::Tract => load_onnx(bytes, side, name, optimisation).map(Loaded::Tract),
+        #[cfg(feature = "onnxruntime")]
+        Runtime::OnnxRuntime => super::onnxruntime::Sessions::load(bytes, name).map(Loaded::Ort),
     }
 }
 
@@ -229,6 +358,49 @@ mod tests {
             }
             // The test cannot pass on two empty outputs.
             assert!(a.iter().map(Vec::len).sum::<usize>() > 0);
+        }
+    }
+
+    /// With the `onnxruntime` feature, ONNX Runtime (running the converted originals) and
+    /// tract (running the shipped rewrites) agree on every output of every network to 1e-4
+    /// (relative to the value where it exceeds 1: BlazeFace's boxes are in input px), on a
+    /// real portrait. Needs `ORT_DYLIB_PATH` (README "Performance"): the test fails
+    /// without it rather than pass untested.
+    #[cfg(feature = "onnxruntime")]
+    #[test]
+    fn onnxruntime_computes_what_tract_computes() {
+        let runtime = Runtime::from_env().expect("ONNX Runtime loads");
+        assert_eq!(
+            runtime,
+            Runtime::OnnxRuntime,
+            "set ORT_DYLIB_PATH to an ONNX Runtime library (1.22 or later) to test the \
+             onnxruntime feature"
+        );
+        let models = [
+            (super::super::FACE_MESH, 0.0),
+            (super::super::SELFIE_SEGMENTATION, 0.0),
+            (super::super::IRIS, 0.0),
+            (super::super::blazeface::BLAZEFACE, -1.0),
+        ];
+        for (model, lo) in models {
+            let input = portrait(model.side, lo, 1.0);
+            let tract = Network::lazy_on(Runtime::Tract, model)
+                .run(input.clone())
+                .unwrap();
+            let ort = Network::lazy_on(Runtime::OnnxRuntime, model)
+                .run(input)
+                .unwrap();
+            assert_eq!(tract.len(), ort.len(), "{}: outputs", model.name);
+            for (x, y) in tract.iter().zip(&ort) {
+                assert_eq!(x.len(), y.len(), "{}: output length", model.name);
+                assert!(!x.is_empty(), "{}: an empty output", model.name);
+                let worst = x
+                    .iter()
+                    .zip(y)
+                    .map(|(p, q)| (p - q).abs() / p.abs().max(1.0))
+                    .fold(0.0, f32::max);
+                assert!(worst <= 1e-4, "{}: outputs differ by {worst}", model.name);
+            }
         }
     }
 }
