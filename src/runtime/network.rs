@@ -225,6 +225,8 @@ impl Network {
                 nhwc.len()
             )));
         }
+        // One arm in a build without the `onnxruntime` feature.
+        #[allow(clippy::infallible_destructuring_match)]
         let plan = match self.plan()? {
             Loaded::Tract(plan) => plan,
             #[cfg(feature = "onnxruntime")]
