@@ -65,6 +65,16 @@ pub struct Embedded {
 }
 
 impl Embedded {
+    /// A network given as one ONNX file, the same for both runtimes.
+    pub fn tract_only(bytes: &'static [u8], side: usize, name: &'static str) -> Embedded {
+        Embedded {
+            name,
+            side,
+            tract: bytes,
+            source: bytes,
+        }
+    }
+
     fn bytes(&self, runtime: Runtime) -> &'static [u8] {
         match runtime {
             Runtime::Tract => self.tract,
@@ -121,13 +131,11 @@ impl Network {
         name: &'static str,
         optimisation: Optimisation,
     ) -> Network {
-        let model = Embedded {
-            name,
-            side,
-            tract: bytes,
-            source: bytes,
-        };
-        Network::spawn_on(Runtime::Tract, model, optimisation)
+        Network::spawn_on(
+            Runtime::Tract,
+            Embedded::tract_only(bytes, side, name),
+            optimisation,
+        )
     }
 
     /// Starts loading an embedded network on `runtime` (the optimisation applies to tract
@@ -158,13 +166,7 @@ impl Network {
     /// A network loaded with tract on the thread that first runs it (for a model that most
     /// photos never need, such as the iris model): costs nothing until then.
     pub fn lazy(bytes: &'static [u8], side: usize, name: &'static str) -> Network {
-        let model = Embedded {
-            name,
-            side,
-            tract: bytes,
-            source: bytes,
-        };
-        Network::lazy_on(Runtime::Tract, model)
+        Network::lazy_on(Runtime::Tract, Embedded::tract_only(bytes, side, name))
     }
 
     /// [`Network::lazy`] on the given runtime.
