@@ -167,8 +167,9 @@ pub(super) fn run_serve(args: ServeArgs) -> ExitCode {
             .local_addr()
             .map_or(args.listen.clone(), |a| a.to_string());
         eprintln!(
-            "photocheck: serving http://{addr}/ (spec {}; {} checks at a time, {} waiting; timeout {} s; body up to {} bytes); Ctrl-C stops",
+            "photocheck: serving http://{addr}/ (spec {}; networks on {}; {} checks at a time, {} waiting; timeout {} s; body up to {} bytes); Ctrl-C stops",
             options.default_spec.id,
+            engine.runtime().name(),
             options.max_concurrent,
             options.queue,
             args.timeout,
