@@ -32,7 +32,8 @@ impl Engine {
         Ok(Engine::with_models(Models::load()?))
     }
 
-    /// [`Engine::new`] with the networks on the given runtime, whatever the environment says.
+    /// [`Engine::new`] with the networks on the given runtime, whichever [`Runtime::from_env`]
+    /// would choose (ONNX Runtime still loads its library from `ORT_DYLIB_PATH`).
     ///
     /// Errors: as [`Engine::new`].
     pub fn on(runtime: Runtime) -> Result<Engine> {

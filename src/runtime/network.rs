@@ -39,7 +39,8 @@ impl Runtime {
         Ok(Runtime::Tract)
     }
 
-    /// Its name, as reports and logs say it: `tract` or `onnxruntime`.
+    /// Its name, as logs say it (`photocheck serve` names it at start): `tract` or
+    /// `onnxruntime`.
     pub fn name(self) -> &'static str {
         match self {
             Runtime::Tract => "tract",
@@ -66,7 +67,7 @@ pub struct Embedded {
 
 impl Embedded {
     /// A network given as one ONNX file, the same for both runtimes.
-    pub fn tract_only(bytes: &'static [u8], side: usize, name: &'static str) -> Embedded {
+    pub fn single(bytes: &'static [u8], side: usize, name: &'static str) -> Embedded {
         Embedded {
             name,
             side,
@@ -133,7 +134,7 @@ impl Network {
     ) -> Network {
         Network::spawn_on(
             Runtime::Tract,
-            Embedded::tract_only(bytes, side, name),
+            Embedded::single(bytes, side, name),
             optimisation,
         )
     }
@@ -166,7 +167,7 @@ impl Network {
     /// A network loaded with tract on the thread that first runs it (for a model that most
     /// photos never need, such as the iris model): costs nothing until then.
     pub fn lazy(bytes: &'static [u8], side: usize, name: &'static str) -> Network {
-        Network::lazy_on(Runtime::Tract, Embedded::tract_only(bytes, side, name))
+        Network::lazy_on(Runtime::Tract, Embedded::single(bytes, side, name))
     }
 
     /// [`Network::lazy`] on the given runtime.
