@@ -116,6 +116,22 @@ pub struct Network {
     bytes: Option<(Runtime, &'static [u8])>,
     plan: std::sync::OnceLock<std::result::Result<Loaded, String>>,
     thread: std::sync::Mutex<Option<std::thread::JoinHandle<Result<Loaded>>>>,
+    /// Whether dropping the network waits for its loading thread: ONNX Runtime aborts the
+    /// process when it exits while a session is being made (an empty shard, a batch that
+    /// stops early); tract's loading needs no wait.
+    wait_on_drop: bool,
+}
+
+impl Drop for Network {
+    fn drop(&mut self) {
+        if self.wait_on_drop {
+            let thread = self.thread.get_mut().ok().and_then(Option::take);
+            if let Some(thread) = thread {
+                // The load's outcome no longer matters, only that it has ended.
+                let _ = thread.join();
+            }
+        }
+    }
 }
 
 impl Network {
@@ -161,6 +177,7 @@ impl Network {
             bytes: None,
             plan,
             thread: std::sync::Mutex::new(thread),
+            wait_on_drop: runtime != Runtime::Tract,
         }
     }
 
@@ -178,6 +195,7 @@ impl Network {
             bytes: Some((runtime, model.bytes(runtime))),
             plan: std::sync::OnceLock::new(),
             thread: std::sync::Mutex::new(None),
+            wait_on_drop: false,
         }
     }
 
