@@ -12,13 +12,6 @@ use crate::error::{Error, Result};
 pub(super) const BLAZEFACE_ONNX: &[u8] =
     include_bytes!("../../models/face_detection_short_range.onnx");
 
-/// The converted original (`models/source/`), what ONNX Runtime runs.
-#[cfg(feature = "onnxruntime")]
-const BLAZEFACE_SOURCE: &[u8] =
-    include_bytes!("../../models/source/face_detection_short_range.onnx");
-#[cfg(not(feature = "onnxruntime"))]
-const BLAZEFACE_SOURCE: &[u8] = BLAZEFACE_ONNX;
-
 /// Input side of the model, px.
 const SIDE: usize = 128;
 
@@ -27,7 +20,7 @@ pub(super) const BLAZEFACE: super::Embedded = super::Embedded {
     name: "BlazeFace",
     side: SIDE,
     tract: BLAZEFACE_ONNX,
-    source: BLAZEFACE_SOURCE,
+    source: source!("face_detection_short_range.onnx", BLAZEFACE_ONNX),
 };
 /// Anchors of the model: 16 x 16 x 2 (stride 8) and 8 x 8 x 6 (stride 16).
 const ANCHORS: usize = 896;

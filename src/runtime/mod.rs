@@ -2,13 +2,29 @@
 //! `onnxruntime` feature, see [`Runtime`]) and the face detectors (BlazeFace, SeetaFace run by
 //! rustface).
 //!
-//! No other module names a tract or rustface type: the analysis sees a [`Network`] ("a model
+//! No other module names a tract, `ort` or rustface type: the analysis sees a [`Network`] ("a model
 //! with a fixed `[1, side, side, 3]` NHWC input that I can run") and a [`FaceDetector`] ("find
-//! face boxes in a grey image"). A second runtime (an `ort` feature, a WASM build) or a second
-//! detector changes only this folder.
+//! face boxes in a grey image"). ONNX Runtime (`onnxruntime.rs`) came in changing only this
+//! folder; another runtime (a WASM build) or detector would too.
 //!
 //! The models are embedded in the binary (`models/`, sources and licences in
 //! `models/PROVENANCE.md`); nothing is downloaded at run time.
+
+/// The converted original of a shipped network (`models/source/`), what ONNX Runtime runs;
+/// a build without the `onnxruntime` feature does not embed them and gives the shipped one.
+/// (Defined before the modules, so that `blazeface` can use it too.)
+#[cfg(feature = "onnxruntime")]
+macro_rules! source {
+    ($file:literal, $shipped:expr) => {
+        include_bytes!(concat!("../../models/source/", $file))
+    };
+}
+#[cfg(not(feature = "onnxruntime"))]
+macro_rules! source {
+    ($file:literal, $shipped:expr) => {
+        $shipped
+    };
+}
 
 mod blazeface;
 mod detector;
@@ -29,21 +45,6 @@ const SELFIE_SEGMENTATION_ONNX: &[u8] = include_bytes!("../../models/selfie_segm
 
 /// MediaPipe iris landmarks (eyelid contour and iris of one eye), Apache-2.0.
 const IRIS_ONNX: &[u8] = include_bytes!("../../models/iris_landmark.onnx");
-
-/// The converted original of a shipped network (`models/source/`), what ONNX Runtime runs;
-/// a build without the `onnxruntime` feature does not embed them.
-#[cfg(feature = "onnxruntime")]
-macro_rules! source {
-    ($file:literal, $shipped:expr) => {
-        include_bytes!(concat!("../../models/source/", $file))
-    };
-}
-#[cfg(not(feature = "onnxruntime"))]
-macro_rules! source {
-    ($file:literal, $shipped:expr) => {
-        $shipped
-    };
-}
 
 /// The face mesh on both runtimes.
 const FACE_MESH: Embedded = Embedded {

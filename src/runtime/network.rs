@@ -135,26 +135,6 @@ impl Drop for Network {
 }
 
 impl Network {
-    /// Starts loading an embedded ONNX model with tract on a new thread (on this one when no
-    /// thread can be had) and returns at once.
-    pub fn spawn(bytes: &'static [u8], side: usize, name: &'static str) -> Network {
-        Network::spawn_with(bytes, side, name, Optimisation::CodegenOnly)
-    }
-
-    /// [`Network::spawn`] with the given optimisation.
-    pub fn spawn_with(
-        bytes: &'static [u8],
-        side: usize,
-        name: &'static str,
-        optimisation: Optimisation,
-    ) -> Network {
-        Network::spawn_on(
-            Runtime::Tract,
-            Embedded::single(bytes, side, name),
-            optimisation,
-        )
-    }
-
     /// Starts loading an embedded network on `runtime` (the optimisation applies to tract
     /// only) on a new thread (on this one when no thread can be had) and returns at once.
     pub fn spawn_on(runtime: Runtime, model: Embedded, optimisation: Optimisation) -> Network {
@@ -251,7 +231,7 @@ impl Network {
         let plan = match self.plan()? {
             Loaded::Tract(plan) => plan,
             #[cfg(feature = "onnxruntime")]
-            Loaded::Ort(sessions) => return sessions.run(nhwc, n, self.name),
+            Loaded::Ort(sessions) => return sessions.run(nhwc, n),
         };
         let input = tract_ndarray::Array4::from_shape_vec((1, n, n, 3), nhwc)
             .map_err(|e| Error::Model(format!("{} input: {e}", self.name)))?;

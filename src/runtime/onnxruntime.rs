@@ -79,8 +79,8 @@ impl Sessions {
     /// in the model's output order.
     ///
     /// Errors: [`Error::Model`] when a session cannot be loaded or run.
-    pub(super) fn run(&self, nhwc: Vec<f32>, side: usize, name: &str) -> Result<Vec<Vec<f32>>> {
-        let fail = |e: ort::Error| Error::Model(format!("{name}: {e}"));
+    pub(super) fn run(&self, nhwc: Vec<f32>, side: usize) -> Result<Vec<Vec<f32>>> {
+        let fail = |e: ort::Error| Error::Model(format!("{}: {e}", self.name));
         let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
         let mut session = match idle {
             Some(s) => s,
