@@ -54,7 +54,7 @@ fn main() -> anyhow::Result<()> {
         .filter(|l| !l.trim().is_empty())
         .map(serde_json::from_str)
         .collect::<Result<_, _>>()?;
-    let seeta = SeetaFace::embedded()?;
+    let seeta = SeetaFace::embedded();
     let blaze = BlazeFace::embedded();
     let engine = photocheck::Engine::new()?;
     let names = ["SeetaFace alone", "BlazeFace alone", "engine"];

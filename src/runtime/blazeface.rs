@@ -21,6 +21,7 @@ pub(super) const BLAZEFACE: super::Embedded = super::Embedded {
     side: SIDE,
     tract: BLAZEFACE_ONNX,
     source: source!("face_detection_short_range.onnx", BLAZEFACE_ONNX),
+    in_binary: true,
 };
 /// Anchors of the model: 16 x 16 x 2 (stride 8) and 8 x 8 x 6 (stride 16).
 const ANCHORS: usize = 896;

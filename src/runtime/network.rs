@@ -53,6 +53,11 @@ impl Runtime {
 /// An embedded network: the ONNX file tract runs (`models/`, exact rewrites for tract) and the
 /// converted original (`models/source/`, what ONNX Runtime runs; the same as `tract` in a
 /// build without the `onnxruntime` feature, which does not embed the originals).
+///
+/// The engine's own networks are compiled into the binary (`include_bytes!`): once one is
+/// loaded, the pages of its bytes are handed back to the kernel (see
+/// [`super::release_embedded_pages`]). A network made with [`Embedded::single`] keeps its
+/// bytes as given.
 #[derive(Debug, Clone, Copy)]
 pub struct Embedded {
     /// Name for errors ("face mesh").
@@ -63,6 +68,10 @@ pub struct Embedded {
     pub tract: &'static [u8],
     /// The model ONNX Runtime runs.
     pub source: &'static [u8],
+    /// Whether both byte slices are `include_bytes!` data of this binary (read-only pages
+    /// mapped from the executable file), whose pages may be released after a load. Only the
+    /// `runtime` module's own models say so.
+    pub(super) in_binary: bool,
 }
 
 impl Embedded {
@@ -73,6 +82,7 @@ impl Embedded {
             side,
             tract: bytes,
             source: bytes,
+            in_binary: false,
         }
     }
 
@@ -111,9 +121,8 @@ pub enum Optimisation {
 pub struct Network {
     name: &'static str,
     side: usize,
-    /// The runtime and the model's bytes, for a network loaded on first use
-    /// ([`Network::lazy`]).
-    bytes: Option<(Runtime, &'static [u8])>,
+    /// The runtime and the model, for a network loaded on first use ([`Network::lazy`]).
+    lazy: Option<(Runtime, Embedded)>,
     plan: std::sync::OnceLock<std::result::Result<Loaded, String>>,
     thread: std::sync::Mutex<Option<std::thread::JoinHandle<Result<Loaded>>>>,
     /// Whether dropping the network waits for its loading thread: ONNX Runtime aborts the
@@ -138,23 +147,22 @@ impl Network {
     /// Starts loading an embedded network on `runtime` (the optimisation applies to tract
     /// only) on a new thread (on this one when no thread can be had) and returns at once.
     pub fn spawn_on(runtime: Runtime, model: Embedded, optimisation: Optimisation) -> Network {
-        let (bytes, side, name) = (model.bytes(runtime), model.side, model.name);
         let thread = std::thread::Builder::new()
-            .name(format!("load {name}"))
-            .spawn(move || load(runtime, bytes, side, name, optimisation));
+            .name(format!("load {}", model.name))
+            .spawn(move || load(runtime, model, optimisation));
         let (plan, thread) = match thread {
             Ok(t) => (std::sync::OnceLock::new(), Some(t)),
             Err(_) => (
                 std::sync::OnceLock::from(
-                    load(runtime, bytes, side, name, optimisation).map_err(|e| e.to_string()),
+                    load(runtime, model, optimisation).map_err(|e| e.to_string()),
                 ),
                 None,
             ),
         };
         Network {
-            name,
-            side,
-            bytes: None,
+            name: model.name,
+            side: model.side,
+            lazy: None,
             plan,
             thread: std::sync::Mutex::new(thread),
             wait_on_drop: runtime != Runtime::Tract,
@@ -172,7 +180,7 @@ impl Network {
         Network {
             name: model.name,
             side: model.side,
-            bytes: Some((runtime, model.bytes(runtime))),
+            lazy: Some((runtime, model)),
             plan: std::sync::OnceLock::new(),
             thread: std::sync::Mutex::new(None),
             wait_on_drop: false,
@@ -195,17 +203,12 @@ impl Network {
         self.plan
             .get_or_init(|| {
                 let thread = self.thread.lock().ok().and_then(|mut t| t.take());
-                match (thread.map(|t| t.join()), self.bytes) {
+                match (thread.map(|t| t.join()), self.lazy) {
                     (Some(Ok(loaded)), _) => loaded.map_err(|e| e.to_string()),
                     (Some(Err(_)), _) => Err("the model loader panicked".into()),
-                    (None, Some((runtime, bytes))) => load(
-                        runtime,
-                        bytes,
-                        self.side,
-                        self.name,
-                        Optimisation::CodegenOnly,
-                    )
-                    .map_err(|e| e.to_string()),
+                    (None, Some((runtime, model))) => {
+                        load(runtime, model, Optimisation::CodegenOnly).map_err(|e| e.to_string())
+                    }
                     (None, None) => Err("the model loader is gone".into()),
                 }
             })
@@ -249,19 +252,21 @@ impl Network {
     }
 }
 
-/// Loads a network on `runtime`.
-fn load(
-    runtime: Runtime,
-    bytes: &'static [u8],
-    side: usize,
-    name: &str,
-    optimisation: Optimisation,
-) -> Result<Loaded> {
-    match runtime {
-        Runtime::Tract => load_onnx(bytes, side, name, optimisation).map(Loaded::Tract),
+/// Loads a network on `runtime`; then the pages of a model embedded in the binary go back to
+/// the kernel (the plan or session holds what it needs).
+fn load(runtime: Runtime, model: Embedded, optimisation: Optimisation) -> Result<Loaded> {
+    let bytes = model.bytes(runtime);
+    let loaded = match runtime {
+        Runtime::Tract => load_onnx(bytes, model.side, model.name, optimisation).map(Loaded::Tract),
         #[cfg(feature = "onnxruntime")]
-        Runtime::OnnxRuntime => super::onnxruntime::Sessions::load(bytes, name).map(Loaded::Ort),
+        Runtime::OnnxRuntime => {
+            super::onnxruntime::Sessions::load(bytes, model.name, model.in_binary).map(Loaded::Ort)
+        }
+    };
+    if model.in_binary {
+        super::release_embedded_pages(bytes);
     }
+    loaded
 }
 
 /// Loads an ONNX model with its input shape fixed and makes it runnable: typed, then tract's

@@ -57,6 +57,9 @@ pub(super) fn init() -> Result<()> {
 /// The sessions of one network (see the module's docs).
 pub(super) struct Sessions {
     bytes: &'static [u8],
+    /// Whether `bytes` are embedded in the binary (their pages go back to the kernel after
+    /// each load, see `super::release_embedded_pages`).
+    in_binary: bool,
     name: String,
     idle: Mutex<Vec<Session>>,
 }
@@ -65,11 +68,12 @@ impl Sessions {
     /// Loads the first session of a network.
     ///
     /// Errors: [`Error::Model`] when ONNX Runtime cannot load the model.
-    pub(super) fn load(bytes: &'static [u8], name: &str) -> Result<Sessions> {
+    pub(super) fn load(bytes: &'static [u8], name: &str, in_binary: bool) -> Result<Sessions> {
         init()?;
         let first = session(bytes, name)?;
         Ok(Sessions {
             bytes,
+            in_binary,
             name: name.to_string(),
             idle: Mutex::new(vec![first]),
         })
@@ -84,7 +88,13 @@ impl Sessions {
         let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
         let mut session = match idle {
             Some(s) => s,
-            None => session(self.bytes, &self.name)?,
+            None => {
+                let more = session(self.bytes, &self.name);
+                if self.in_binary {
+                    super::release_embedded_pages(self.bytes);
+                }
+                more?
+            }
         };
         let input = Tensor::from_array(([1usize, side, side, 3], nhwc)).map_err(fail)?;
         let outputs = {
