@@ -9,13 +9,14 @@
 //! which two or more faces were found (what the one-person rule needs), false second faces in
 //! one-face photos (a detection that is no labelled face, whole or cut by the photo's edge),
 //! and the median time per photo. Detectors: SeetaFace alone (rustface, the
-//! engine's detector before issue 17), BlazeFace alone, and the engine's own detection stage.
+//! engine's detector before issue 17), BlazeFace alone, and the engine's own detection stage
+//! (BlazeFace and the engine on the runtime `ORT_DYLIB_PATH` picks, as the CLI does).
 
 use std::time::{Duration, Instant};
 
 use photocheck::analysis::Stages;
 use photocheck::analysis::detect::{self, FaceBox, MIN_FACE_SIZE_RATIO};
-use photocheck::runtime::{BlazeFace, SeetaFace};
+use photocheck::runtime::{BlazeFace, Runtime, SeetaFace};
 
 #[derive(serde::Deserialize)]
 struct Window {
@@ -55,7 +56,11 @@ fn main() -> anyhow::Result<()> {
         .map(serde_json::from_str)
         .collect::<Result<_, _>>()?;
     let seeta = SeetaFace::embedded();
-    let blaze = BlazeFace::embedded();
+    // BlazeFace on the engine's runtime (ONNX Runtime in a build with the `onnxruntime`
+    // feature when `ORT_DYLIB_PATH` is set; tract otherwise).
+    let runtime = Runtime::from_env()?;
+    println!("networks on {}", runtime.name());
+    let blaze = BlazeFace::on(runtime);
     let engine = photocheck::Engine::new()?;
     let names = ["SeetaFace alone", "BlazeFace alone", "engine"];
     let mut scores: Vec<Score> = (0..names.len()).map(|_| Score::default()).collect();

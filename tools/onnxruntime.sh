@@ -7,7 +7,7 @@
 # "Performance").
 set -euo pipefail
 cd "$(dirname "$0")/.."
-version=${ONNX_RUNTIME_VERSION:-1.32.0}
+version=${ONNX_RUNTIME_VERSION:-1.22.1}
 venv=target/ort-venv
 lib() { find "$venv" -path '*/onnxruntime/capi/libonnxruntime.so*' -type f 2>/dev/null | sort | head -n 1; }
 installed=$("$venv/bin/python" -c 'import onnxruntime; print(onnxruntime.__version__)' 2>/dev/null || true)
